@@ -1,0 +1,31 @@
+//! The bar of the foundation issue: the shared MNIST files read as 8,000 digits of 28×28
+//! with labels in 0..=9. Skipped (with a message) when ../shared is not beside the checkout.
+
+use std::path::PathBuf;
+
+fn shared(rel: &str) -> Option<PathBuf> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data").join(rel);
+    path.exists().then_some(path)
+}
+
+#[test]
+fn reads_shared_mnist() {
+    let (Some(images), Some(labels)) =
+        (shared("mnist/train-images-idx3-ubyte.gz"), shared("mnist/train-labels-idx1-ubyte.gz"))
+    else {
+        eprintln!("skipping: ../shared/data/mnist not found");
+        return;
+    };
+    let x = genlab_data::read_mnist_images(images).unwrap();
+    assert_eq!((x.n, x.rows, x.cols), (8000, 28, 28));
+    let y = genlab_data::read_mnist_labels(labels, 9).unwrap();
+    assert_eq!(y.labels.len(), 8000);
+    // Every class is present.
+    for d in 0..=9u8 {
+        assert!(y.labels.contains(&d));
+    }
+    // Swapping the files is a clear error, not garbage.
+    let err = genlab_data::read_mnist_images(shared("mnist/train-labels-idx1-ubyte.gz").unwrap())
+        .unwrap_err();
+    assert!(err.to_string().contains("labels file"), "{err}");
+}

@@ -1,0 +1,19 @@
+//! The one place in genlab that knows about backends.
+//!
+//! - [`DeviceSpec`] parses `cpu | flex | ndarray | wgpu[:N] | cuda[:N]` (from `--device` or
+//!   `GENLAB_DEVICE`) and turns it into a burn [`Device`], or says which Cargo feature to enable.
+//! - [`seed`] seeds a device so that the same seed gives the same numbers on the same backend.
+//! - [`image`] converts between tensors and PNG files, including sample grids.
+
+pub mod device;
+pub mod image;
+
+pub use burn;
+pub use burn::tensor::{Device, Tensor, TensorData};
+pub use device::{Backend, DeviceError, DeviceSpec, compiled_backends};
+
+/// Seeds the backend behind `device` so random tensors (initialisation, dropout, noise) are
+/// reproducible. Some backends seed globally rather than per device.
+pub fn seed(device: &Device, seed: u64) {
+    device.seed(seed);
+}

@@ -1,0 +1,203 @@
+//! Atomic checkpoints.
+//!
+//! One file holds everything a run needs to continue exactly: the model's parameters, the
+//! optimiser's state, and a JSON [`TrainState`] (step, epoch, seed, anything else the loop
+//! wants). It is written to a temporary file beside the target, fsynced, then renamed over the
+//! old checkpoint and the folder fsynced, so a crash at any moment leaves either the old or the
+//! new checkpoint, never a torn one. A CRC-32 over the payload catches any other corruption.
+//!
+//! Layout: `GENLABCK` magic, format version `u32`, three `u64` section lengths (state JSON,
+//! model record, optimiser record), CRC-32 `u32` of the three sections, then the sections.
+
+use std::fs::File;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use burn::module::Module;
+use burn::optim::ModuleOptimizer;
+use burn::store::ModuleRecord;
+use burn::tensor::Bytes;
+use serde::{Deserialize, Serialize};
+
+const MAGIC: &[u8; 8] = b"GENLABCK";
+const VERSION: u32 = 1;
+const HEADER: usize = 8 + 4 + 3 * 8 + 4;
+
+/// Where a run stands, saved with each checkpoint.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TrainState {
+    /// Optimiser steps taken.
+    pub step: u64,
+    /// Epochs completed (for epoch-based loops).
+    pub epoch: u64,
+    /// The run's seed; together with `step` it fixes every later random draw.
+    pub seed: u64,
+    /// Best validation loss so far, if the loop evaluates.
+    pub best_val_loss: Option<f64>,
+    /// Anything else the loop needs to resume (free-form JSON).
+    #[serde(default)]
+    pub extra: serde_json::Value,
+}
+
+/// Why a checkpoint could not be written or read.
+#[derive(Debug, thiserror::Error)]
+pub enum CheckpointError {
+    /// The filesystem refused.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The error.
+        source: std::io::Error,
+    },
+    /// The file is not a valid checkpoint.
+    #[error("{path}: not a valid checkpoint: {problem}")]
+    Corrupt {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        problem: String,
+    },
+    /// burn could not (de)serialise a record, or the record does not fit the model.
+    #[error("{path}: {problem}")]
+    Record {
+        /// The file.
+        path: PathBuf,
+        /// burn's message.
+        problem: String,
+    },
+}
+
+/// A checkpoint read back from disk.
+#[derive(Debug)]
+pub struct Checkpoint {
+    /// Where the run stood.
+    pub state: TrainState,
+    model: Vec<u8>,
+    optim: Vec<u8>,
+    path: PathBuf,
+}
+
+impl Checkpoint {
+    /// Writes model, optimiser and state to `path` atomically.
+    pub fn save<M: Module>(
+        path: impl AsRef<Path>,
+        model: &M,
+        optim: Option<&ModuleOptimizer>,
+        state: &TrainState,
+    ) -> Result<(), CheckpointError> {
+        let path = path.as_ref();
+        let record_err = |e: burn::store::RecordError| CheckpointError::Record {
+            path: path.to_path_buf(),
+            problem: format!("cannot serialise: {e:?}"),
+        };
+        let model_bytes = model.clone().into_record().into_bytes().map_err(record_err)?.to_vec();
+        let optim_bytes = match optim {
+            Some(o) => o.into_bytes().map_err(record_err)?.to_vec(),
+            None => Vec::new(),
+        };
+        let state_bytes = serde_json::to_vec(state).expect("TrainState serialises");
+        write_atomic(path, &[&state_bytes, &model_bytes, &optim_bytes])
+    }
+
+    /// Reads and verifies a checkpoint (magic, version, lengths, checksum, state JSON).
+    pub fn load(path: impl AsRef<Path>) -> Result<Self, CheckpointError> {
+        let path = path.as_ref();
+        let bytes = std::fs::read(path)
+            .map_err(|source| CheckpointError::Io { path: path.to_path_buf(), source })?;
+        let corrupt =
+            |problem: String| CheckpointError::Corrupt { path: path.to_path_buf(), problem };
+        if bytes.len() < HEADER || &bytes[..8] != MAGIC {
+            return Err(corrupt("missing GENLABCK header".into()));
+        }
+        let version = u32::from_le_bytes(bytes[8..12].try_into().expect("4 bytes"));
+        if version != VERSION {
+            return Err(corrupt(format!("format version {version}, this build reads {VERSION}")));
+        }
+        let len = |i: usize| u64::from_le_bytes(bytes[12 + 8 * i..20 + 8 * i].try_into().expect("8"));
+        let lens = [len(0), len(1), len(2)];
+        let total: u128 = lens.iter().map(|&l| l as u128).sum();
+        if total != (bytes.len() - HEADER) as u128 {
+            return Err(corrupt(format!(
+                "sections claim {total} bytes, file has {} (truncated?)",
+                bytes.len() - HEADER
+            )));
+        }
+        let crc = u32::from_le_bytes(bytes[36..40].try_into().expect("4 bytes"));
+        let payload = &bytes[HEADER..];
+        if crc32(payload) != crc {
+            return Err(corrupt("checksum mismatch".into()));
+        }
+        let (state, rest) = payload.split_at(lens[0] as usize);
+        let (model, optim) = rest.split_at(lens[1] as usize);
+        let state: TrainState = serde_json::from_slice(state)
+            .map_err(|e| corrupt(format!("bad state JSON: {e}")))?;
+        Ok(Self { state, model: model.to_vec(), optim: optim.to_vec(), path: path.to_path_buf() })
+    }
+
+    /// Loads the saved parameters into `model` (which must have the same structure).
+    pub fn load_model<M: Module>(&self, model: M) -> Result<M, CheckpointError> {
+        let record = ModuleRecord::from_bytes(Bytes::from_bytes_vec(self.model.clone()))
+            .map_err(|e| self.record_error("model record", e))?;
+        model.try_load_record(record).map_err(|e| self.record_error("model record", e))
+    }
+
+    /// Loads the saved optimiser state into `optim` (None if the checkpoint has none).
+    pub fn load_optim(
+        &self,
+        optim: ModuleOptimizer,
+    ) -> Result<Option<ModuleOptimizer>, CheckpointError> {
+        if self.optim.is_empty() {
+            return Ok(None);
+        }
+        optim
+            .from_bytes(Bytes::from_bytes_vec(self.optim.clone()))
+            .map(Some)
+            .map_err(|e| self.record_error("optimiser record", e))
+    }
+
+    fn record_error(&self, what: &str, e: burn::store::RecordError) -> CheckpointError {
+        CheckpointError::Record { path: self.path.clone(), problem: format!("cannot load {what}: {e:?}") }
+    }
+}
+
+/// Writes `sections` to `path` through a temporary file, fsync and rename.
+fn write_atomic(path: &Path, sections: &[&[u8]; 3]) -> Result<(), CheckpointError> {
+    let io = |p: &Path| {
+        let p = p.to_path_buf();
+        move |source| CheckpointError::Io { path: p, source }
+    };
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(io(dir))?;
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    {
+        let mut file = File::create(&tmp).map_err(io(&tmp))?;
+        let mut header = Vec::with_capacity(HEADER);
+        header.extend_from_slice(MAGIC);
+        header.extend_from_slice(&VERSION.to_le_bytes());
+        for s in sections {
+            header.extend_from_slice(&(s.len() as u64).to_le_bytes());
+        }
+        let mut crc = flate2::Crc::new();
+        sections.iter().for_each(|s| crc.update(s));
+        header.extend_from_slice(&crc.sum().to_le_bytes());
+        file.write_all(&header).map_err(io(&tmp))?;
+        for s in sections {
+            file.write_all(s).map_err(io(&tmp))?;
+        }
+        file.sync_all().map_err(io(&tmp))?;
+    }
+    std::fs::rename(&tmp, path).map_err(io(path))?;
+    // Make the rename itself durable.
+    if let Ok(d) = File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = flate2::Crc::new();
+    crc.update(bytes);
+    crc.sum()
+}

@@ -1,0 +1,35 @@
+//! The pieces every genlab training loop shares.
+//!
+//! - [`schedule`]: learning-rate schedules as pure functions of the step (constant,
+//!   linear warmup + cosine decay), so a resumed run needs no scheduler state.
+//! - [`optim`]: AdamW/Adam with decoupled weight decay on matrices only, and global
+//!   gradient-norm clipping (PyTorch's `clip_grad_norm_`).
+//! - [`checkpoint`]: atomic checkpoints (temp file, fsync, rename) holding model, optimiser,
+//!   step and RNG state, with a checksum so a torn or corrupt file is an error.
+//! - [`metrics`]: `metrics.jsonl` in the run folder, and [`progress`]: an indicatif bar with
+//!   loss and throughput.
+//! - [`run`]: the run folder (`config.json` written before step 0).
+
+pub mod checkpoint;
+pub mod metrics;
+pub mod optim;
+pub mod progress;
+pub mod run;
+pub mod schedule;
+
+pub use checkpoint::{Checkpoint, CheckpointError, TrainState};
+pub use metrics::MetricsLog;
+pub use optim::{OptimConfig, clip_grad_norm};
+pub use progress::Progress;
+pub use run::RunDir;
+pub use schedule::LrSchedule;
+
+/// A seed for step `step` of a run seeded with `seed`: reseeding the backend with this at every
+/// step makes dropout and sampling depend only on (seed, step), so `--resume` is exact.
+pub fn step_seed(seed: u64, step: u64) -> u64 {
+    // SplitMix64 finaliser: nearby steps get unrelated seeds.
+    let mut z = seed ^ step.wrapping_add(1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}

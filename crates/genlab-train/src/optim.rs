@@ -1,0 +1,125 @@
+//! Optimisers and gradient clipping, on burn's AdamW.
+
+use burn::module::{Module, ModuleVisitor, Param, ParamGroup, ParamId};
+use burn::optim::{AdamWConfig, GradientsParams, ModuleOptimizer};
+use burn::tensor::Tensor;
+use serde::{Deserialize, Serialize};
+
+/// AdamW settings (PyTorch/nanoGPT names and defaults).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct OptimConfig {
+    /// First-moment decay.
+    pub beta1: f32,
+    /// Second-moment decay.
+    pub beta2: f32,
+    /// Numerical-stability term.
+    pub eps: f32,
+    /// Decoupled weight decay, applied to matrices (rank >= 2) only, as nanoGPT does: biases
+    /// and normalisation gains are not decayed.
+    pub weight_decay: f32,
+    /// Clip the global gradient norm to this before each step (PyTorch's `clip_grad_norm_`).
+    pub grad_clip: Option<f32>,
+}
+
+impl Default for OptimConfig {
+    fn default() -> Self {
+        Self { beta1: 0.9, beta2: 0.99, eps: 1e-8, weight_decay: 0.1, grad_clip: Some(1.0) }
+    }
+}
+
+impl OptimConfig {
+    /// Checks the numbers; the error names the field and its range.
+    pub fn validate(&self) -> Result<(), String> {
+        if !(0.0..1.0).contains(&self.beta1) {
+            return Err(format!("beta1 must be in [0, 1), got {}", self.beta1));
+        }
+        if !(0.0..1.0).contains(&self.beta2) {
+            return Err(format!("beta2 must be in [0, 1), got {}", self.beta2));
+        }
+        if !(self.eps > 0.0) {
+            return Err(format!("eps must be positive, got {}", self.eps));
+        }
+        if !(self.weight_decay >= 0.0) {
+            return Err(format!("weight_decay must be >= 0, got {}", self.weight_decay));
+        }
+        if let Some(c) = self.grad_clip.filter(|c| !(*c > 0.0)) {
+            return Err(format!("grad_clip must be positive, got {c}"));
+        }
+        Ok(())
+    }
+
+    /// Builds the optimiser for `module`: AdamW with weight decay on its matrices, and AdamW
+    /// without weight decay on its vectors.
+    pub fn init<M: Module>(&self, module: &M) -> ModuleOptimizer {
+        let adamw = |wd: f32| {
+            AdamWConfig::new()
+                .with_beta_1(self.beta1)
+                .with_beta_2(self.beta2)
+                .with_epsilon(self.eps)
+                .with_weight_decay(wd)
+                .build()
+        };
+        let mut vectors = Vectors(Vec::new());
+        module.visit(&mut vectors);
+        let optim = ModuleOptimizer::from(adamw(self.weight_decay));
+        if vectors.0.is_empty() || self.weight_decay == 0.0 {
+            optim
+        } else {
+            optim.with_group(ParamGroup::from_ids(vectors.0), adamw(0.0), None)
+        }
+    }
+}
+
+/// Collects the ids of rank-0/1 parameters.
+struct Vectors(Vec<ParamId>);
+
+impl ModuleVisitor for Vectors {
+    fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+        if D < 2 {
+            self.0.push(param.id);
+        }
+    }
+}
+
+struct SquaredNorm<'a> {
+    grads: &'a GradientsParams,
+    total: Option<Tensor<1>>,
+}
+
+impl ModuleVisitor for SquaredNorm<'_> {
+    fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+        if let Some(g) = self.grads.get::<D>(param.id) {
+            let sq = g.powi_scalar(2).sum();
+            self.total = Some(match self.total.take() {
+                Some(t) => t + sq,
+                None => sq,
+            });
+        }
+    }
+}
+
+struct Scale<'a> {
+    grads: &'a mut GradientsParams,
+    factor: f32,
+}
+
+impl ModuleVisitor for Scale<'_> {
+    fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+        if let Some(g) = self.grads.remove::<D>(param.id) {
+            self.grads.register(param.id, g.mul_scalar(self.factor));
+        }
+    }
+}
+
+/// Scales all gradients so their global L2 norm is at most `max_norm`, like PyTorch's
+/// `clip_grad_norm_` (burn's own clipping works per tensor). Returns the norm before clipping.
+pub fn clip_grad_norm<M: Module>(module: &M, grads: &mut GradientsParams, max_norm: f32) -> f32 {
+    let mut acc = SquaredNorm { grads, total: None };
+    module.visit(&mut acc);
+    let Some(total) = acc.total else { return 0.0 };
+    let norm = total.into_scalar::<f32>().sqrt();
+    if norm.is_finite() && norm > max_norm {
+        module.visit(&mut Scale { grads, factor: max_norm / (norm + 1e-6) });
+    }
+    norm
+}

@@ -1,0 +1,88 @@
+//! Learning-rate schedules, as pure functions of the optimiser step.
+//!
+//! burn has stateful schedulers; a pure function of the step is simpler to resume exactly
+//! (the checkpoint holds the step, nothing else) and matches nanoGPT's `get_lr`.
+
+use serde::{Deserialize, Serialize};
+
+/// How the learning rate moves over a run.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum LrSchedule {
+    /// The same rate throughout.
+    Constant {
+        /// The rate.
+        lr: f64,
+    },
+    /// Linear warmup from 0 to `lr` over `warmup` steps, then cosine decay to `min_lr` at
+    /// `total` steps (and `min_lr` after).
+    WarmupCosine {
+        /// Peak rate.
+        lr: f64,
+        /// Final rate.
+        min_lr: f64,
+        /// Warmup steps.
+        warmup: u64,
+        /// Step at which the decay ends.
+        total: u64,
+    },
+}
+
+impl LrSchedule {
+    /// The learning rate for 0-based step `step`.
+    pub fn lr_at(&self, step: u64) -> f64 {
+        match *self {
+            LrSchedule::Constant { lr } => lr,
+            LrSchedule::WarmupCosine { lr, min_lr, warmup, total } => {
+                if step < warmup {
+                    return lr * (step + 1) as f64 / warmup as f64;
+                }
+                if step >= total {
+                    return min_lr;
+                }
+                let span = (total - warmup).max(1) as f64;
+                let progress = (step - warmup) as f64 / span;
+                min_lr + 0.5 * (1.0 + (std::f64::consts::PI * progress).cos()) * (lr - min_lr)
+            }
+        }
+    }
+
+    /// Checks the numbers make sense; the error names the field.
+    pub fn validate(&self) -> Result<(), String> {
+        match *self {
+            LrSchedule::Constant { lr } if !(lr > 0.0 && lr.is_finite()) => {
+                Err(format!("lr must be a positive number, got {lr}"))
+            }
+            LrSchedule::WarmupCosine { lr, min_lr, warmup, total } => {
+                if !(lr > 0.0 && lr.is_finite()) {
+                    Err(format!("lr must be a positive number, got {lr}"))
+                } else if !(0.0..=lr).contains(&min_lr) {
+                    Err(format!("min_lr must be in [0, lr = {lr}], got {min_lr}"))
+                } else if warmup > total {
+                    Err(format!("warmup ({warmup}) must not exceed total steps ({total})"))
+                } else {
+                    Ok(())
+                }
+            }
+            LrSchedule::Constant { .. } => Ok(()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn warmup_then_cosine() {
+        let s = LrSchedule::WarmupCosine { lr: 1.0, min_lr: 0.1, warmup: 10, total: 110 };
+        assert!((s.lr_at(0) - 0.1).abs() < 1e-12);
+        assert!((s.lr_at(9) - 1.0).abs() < 1e-12);
+        assert!((s.lr_at(10) - 1.0).abs() < 1e-12);
+        assert!((s.lr_at(60) - 0.55).abs() < 1e-12);
+        assert!((s.lr_at(110) - 0.1).abs() < 1e-12);
+        assert!((s.lr_at(1000) - 0.1).abs() < 1e-12);
+        assert!(s.validate().is_ok());
+        assert!(LrSchedule::Constant { lr: -1.0 }.validate().unwrap_err().contains("lr"));
+    }
+}

@@ -1,0 +1,21 @@
+//! genlab: train, sample and evaluate generative models in Rust, on burn.
+//!
+//! This crate only re-exports the focused crates, each behind a feature of the same name:
+//! `tensor` (always), `data`, `train`, `tokenizer`, `decoding`. Backends are features too:
+//! `flex` (default), `ndarray`, `wgpu`, `cuda`.
+
+pub use genlab_tensor as tensor;
+
+#[cfg(feature = "data")]
+pub use genlab_data as data;
+#[cfg(feature = "decoding")]
+pub use genlab_decoding as decoding;
+#[cfg(feature = "tokenizer")]
+pub use genlab_tokenizer as tokenizer;
+#[cfg(feature = "train")]
+pub use genlab_train as train;
+
+/// The names most programs need.
+pub mod prelude {
+    pub use genlab_tensor::{Device, DeviceSpec, Tensor};
+}
