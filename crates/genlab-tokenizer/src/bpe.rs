@@ -1,0 +1,314 @@
+//! The byte-level BPE tokenizer: a vocabulary of byte strings with ranks, a split pattern, and
+//! special tokens. `encode` cuts text with the pattern and merges each chunk by rank; `decode`
+//! concatenates token bytes.
+
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
+
+use crate::error::{Result, TokenizerError};
+use crate::merge::{PairTable, SMALL_CHUNK, merge_large, merge_small};
+use crate::pattern::{Pattern, Splitter};
+use crate::split::{block_cuts, blocks};
+
+/// Below this many bytes, [`Bpe::encode_parallel`] does not bother cutting the text.
+const PARALLEL_BLOCK: usize = 64 * 1024;
+
+/// One ordinary (non-special) vocabulary entry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Token {
+    /// The token id.
+    pub id: u32,
+    /// The bytes the token stands for.
+    pub bytes: Vec<u8>,
+    /// Merge priority: lower ranks merge first (equal to `id` for GPT-style vocabularies).
+    pub rank: u32,
+}
+
+/// A byte-level BPE tokenizer (see the crate docs for the three verbs).
+#[derive(Clone, Debug)]
+pub struct Bpe {
+    splitter: Splitter,
+    /// Bytes of every id, special tokens included (as their UTF-8 text).
+    bytes: Vec<Vec<u8>>,
+    /// Rank of every id; `u32::MAX` for special tokens.
+    ranks: Vec<u32>,
+    specials: Vec<(String, u32)>,
+    encoder: FxHashMap<Vec<u8>, u32>,
+    pairs: PairTable,
+    byte_ids: [u32; 256],
+    max_token_len: usize,
+}
+
+impl Bpe {
+    /// Builds a tokenizer from its vocabulary. Ids of `tokens` and `specials` together must be
+    /// exactly `0..n`; every single byte must be a token; bytes and ranks must be unique.
+    pub fn new(pattern: Pattern, tokens: Vec<Token>, specials: Vec<(String, u32)>) -> Result<Bpe> {
+        let n = tokens.len() + specials.len();
+        let mut bytes: Vec<Option<Vec<u8>>> = vec![None; n];
+        let mut ranks = vec![u32::MAX; n];
+        let bad = |m: String| Err(TokenizerError::Vocab(m));
+        let mut encoder = FxHashMap::default();
+        let mut rank_owner = FxHashMap::default();
+        for t in tokens {
+            let Some(slot) = bytes.get_mut(t.id as usize) else {
+                return bad(format!("token id {} is out of range for {n} tokens", t.id));
+            };
+            if slot.is_some() {
+                return bad(format!("token id {} is used twice", t.id));
+            }
+            if t.bytes.is_empty() {
+                return bad(format!("token id {} is empty", t.id));
+            }
+            if let Some(other) = encoder.insert(t.bytes.clone(), t.id) {
+                return bad(format!(
+                    "tokens {other} and {} have the same bytes {:?}",
+                    t.id, t.bytes
+                ));
+            }
+            if let Some(other) = rank_owner.insert(t.rank, t.id) {
+                return bad(format!("tokens {other} and {} have the same rank {}", t.id, t.rank));
+            }
+            ranks[t.id as usize] = t.rank;
+            *slot = Some(t.bytes);
+        }
+        let mut seen_special = FxHashMap::default();
+        for (text, id) in &specials {
+            if text.is_empty() {
+                return bad(format!("special token id {id} has empty text"));
+            }
+            if seen_special.insert(text.clone(), *id).is_some() {
+                return bad(format!("special token {text:?} is listed twice"));
+            }
+            match bytes.get_mut(*id as usize) {
+                None => return bad(format!("special {text:?} has id {id}, out of range for {n}")),
+                Some(Some(_)) => return bad(format!("special {text:?} reuses token id {id}")),
+                Some(slot) => *slot = Some(text.as_bytes().to_vec()),
+            }
+        }
+        let bytes: Vec<Vec<u8>> = bytes.into_iter().map(Option::unwrap_or_default).collect();
+        let mut byte_ids = [0u32; 256];
+        for b in 0..=255u8 {
+            match encoder.get([b].as_slice()) {
+                Some(&id) => byte_ids[b as usize] = id,
+                None => {
+                    return bad(format!(
+                        "byte 0x{b:02x} has no token, so not all text is encodable"
+                    ));
+                }
+            }
+        }
+        let mut pairs = PairTable::default();
+        for (t, &id) in &encoder {
+            for k in 1..t.len() {
+                if let (Some(&l), Some(&r)) = (encoder.get(&t[..k]), encoder.get(&t[k..])) {
+                    pairs.insert(l, r, ranks[id as usize], id);
+                }
+            }
+        }
+        let max_token_len = encoder.keys().map(Vec::len).max().unwrap_or(1);
+        Ok(Bpe {
+            splitter: pattern.splitter()?,
+            bytes,
+            ranks,
+            specials,
+            encoder,
+            pairs,
+            byte_ids,
+            max_token_len,
+        })
+    }
+
+    /// Number of ids, special tokens included.
+    pub fn vocab_size(&self) -> usize {
+        self.bytes.len()
+    }
+
+    /// The split pattern.
+    pub fn pattern(&self) -> &Pattern {
+        self.splitter.pattern()
+    }
+
+    /// Special tokens and their ids.
+    pub fn special_tokens(&self) -> &[(String, u32)] {
+        &self.specials
+    }
+
+    /// Id of a special token's text.
+    pub fn special_id(&self, text: &str) -> Option<u32> {
+        self.specials.iter().find(|(t, _)| t == text).map(|s| s.1)
+    }
+
+    /// Bytes of a token (a special token's UTF-8 text for special ids).
+    pub fn token_bytes(&self, id: u32) -> Option<&[u8]> {
+        self.bytes.get(id as usize).map(Vec::as_slice)
+    }
+
+    /// Id of the ordinary token with exactly these bytes.
+    pub fn token_id(&self, bytes: &[u8]) -> Option<u32> {
+        self.encoder.get(bytes).copied()
+    }
+
+    /// Merge rank of an ordinary token.
+    pub fn rank(&self, id: u32) -> Option<u32> {
+        self.ranks.get(id as usize).copied().filter(|&r| r != u32::MAX)
+    }
+
+    /// The ordinary tokens, in id order.
+    pub fn tokens(&self) -> Vec<Token> {
+        (0..self.bytes.len() as u32)
+            .filter(|&id| self.ranks[id as usize] != u32::MAX)
+            .map(|id| Token {
+                id,
+                bytes: self.bytes[id as usize].clone(),
+                rank: self.ranks[id as usize],
+            })
+            .collect()
+    }
+
+    /// Number of `(left, right) -> merged` entries the encoder consults.
+    pub fn pair_count(&self) -> usize {
+        self.pairs.len()
+    }
+
+    /// Encodes text; special-token text is encoded as ordinary text (the safe default for
+    /// user input). See [`Bpe::encode_with_special`] to let special tokens through.
+    ///
+    /// ```
+    /// use genlab_tokenizer::{Bpe, Pattern};
+    /// let bpe = Bpe::bytes_only(Pattern::Gpt2).unwrap();
+    /// assert_eq!(bpe.encode("hi"), [104, 105]);
+    /// ```
+    pub fn encode(&self, text: &str) -> Vec<u32> {
+        let mut out = Vec::with_capacity(text.len() / 3 + 1);
+        self.encode_into(text, &mut out);
+        out
+    }
+
+    /// Appends the ids of `text` (special-token text as ordinary text) to `out`.
+    pub fn encode_into(&self, text: &str, out: &mut Vec<u32>) {
+        let mut scratch = Vec::new();
+        self.splitter
+            .for_each(text, |chunk| self.encode_chunk(chunk.as_bytes(), out, &mut scratch));
+    }
+
+    #[inline]
+    fn encode_chunk(&self, chunk: &[u8], out: &mut Vec<u32>, scratch: &mut Vec<u64>) {
+        if chunk.len() <= self.max_token_len
+            && let Some(&id) = self.encoder.get(chunk)
+        {
+            out.push(id);
+            return;
+        }
+        if chunk.len() <= SMALL_CHUNK {
+            let start = out.len();
+            out.extend(chunk.iter().map(|&b| self.byte_ids[b as usize]));
+            merge_small(out, start, &self.pairs, scratch);
+        } else {
+            let ids: Vec<u32> = chunk.iter().map(|&b| self.byte_ids[b as usize]).collect();
+            merge_large(&ids, &self.pairs, out);
+        }
+    }
+
+    /// Encodes one long text on all rayon threads; the ids are identical to [`Bpe::encode`].
+    /// Texts with a custom or no pattern are encoded on one thread.
+    pub fn encode_parallel(&self, text: &str) -> Vec<u32> {
+        if !self.splitter.parallel_safe() || text.len() < 2 * PARALLEL_BLOCK {
+            return self.encode(text);
+        }
+        let parts: Vec<Vec<u32>> = blocks(text, &block_cuts(text, PARALLEL_BLOCK))
+            .par_iter()
+            .map(|b| self.encode(b))
+            .collect();
+        parts.concat()
+    }
+
+    /// Encodes many texts in parallel (ordinary text only).
+    pub fn encode_batch<S: AsRef<str> + Sync>(&self, texts: &[S]) -> Vec<Vec<u32>> {
+        texts.par_iter().map(|t| self.encode(t.as_ref())).collect()
+    }
+
+    /// Number of tokens `text` encodes to.
+    pub fn count(&self, text: &str) -> usize {
+        let mut out = Vec::new();
+        let mut scratch = Vec::new();
+        let mut n = 0;
+        self.splitter.for_each(text, |chunk| {
+            out.clear();
+            self.encode_chunk(chunk.as_bytes(), &mut out, &mut scratch);
+            n += out.len();
+        });
+        n
+    }
+
+    /// The bytes of `ids`, concatenated; lossless even when the bytes are not valid UTF-8.
+    pub fn decode_bytes(&self, ids: &[u32]) -> Result<Vec<u8>> {
+        let mut out = Vec::with_capacity(ids.len() * 4);
+        for &id in ids {
+            match self.bytes.get(id as usize) {
+                Some(b) => out.extend_from_slice(b),
+                None => {
+                    return Err(TokenizerError::UnknownId { id, vocab_size: self.vocab_size() });
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Decodes ids to text. Byte sequences that are not valid UTF-8 (a token sequence cut in
+    /// the middle of a character) become U+FFFD, as in tiktoken and Hugging Face; use
+    /// [`Bpe::decode_bytes`] for the exact bytes.
+    pub fn decode(&self, ids: &[u32]) -> Result<String> {
+        let bytes = self.decode_bytes(ids)?;
+        Ok(match String::from_utf8(bytes) {
+            Ok(s) => s,
+            Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+        })
+    }
+
+    /// A vocabulary of the 256 bytes only (every text encodes to its bytes).
+    pub fn bytes_only(pattern: Pattern) -> Result<Bpe> {
+        let tokens = (0..=255u8).map(|b| Token { id: b.into(), bytes: vec![b], rank: b.into() });
+        Bpe::new(pattern, tokens.collect(), Vec::new())
+    }
+
+    /// The merge rules `(left, right)` in rank order, each producing the next non-byte token.
+    /// Derived as tiktoken-to-Hugging-Face converters do: a token's merge is what BPE with only
+    /// the lower ranks makes of its bytes, which must be exactly two tokens.
+    pub fn merges(&self) -> Result<Vec<(u32, u32, u32)>> {
+        let mut order: Vec<u32> =
+            (0..self.bytes.len() as u32).filter(|&id| self.bytes[id as usize].len() > 1).collect();
+        order.retain(|&id| self.ranks[id as usize] != u32::MAX);
+        order.sort_by_key(|&id| self.ranks[id as usize]);
+        let mut out = Vec::with_capacity(order.len());
+        for id in order {
+            let rank = u64::from(self.ranks[id as usize]);
+            let t = &self.bytes[id as usize];
+            let mut parts: Vec<u32> = t.iter().map(|&b| self.byte_ids[b as usize]).collect();
+            // BPE restricted to lower ranks, by the same rule as encoding.
+            loop {
+                let mut best = (u64::MAX, 0);
+                for i in 0..parts.len().saturating_sub(1) {
+                    let r = self.pairs.get(parts[i], parts[i + 1]);
+                    if r >> 32 < rank && r < best.0 {
+                        best = (r, i);
+                    }
+                }
+                if best.0 == u64::MAX {
+                    break;
+                }
+                parts[best.1] = best.0 as u32;
+                parts.remove(best.1 + 1);
+            }
+            match parts[..] {
+                [l, r] => out.push((l, r, id)),
+                _ => {
+                    return Err(TokenizerError::Vocab(format!(
+                        "token {id} ({:?}) is not the merge of two lower-ranked tokens",
+                        String::from_utf8_lossy(t)
+                    )));
+                }
+            }
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,116 @@
+//! tiktoken rank files: one `base64(token bytes) rank` per line, where the rank is also the id.
+
+use std::path::Path;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use rustc_hash::FxHashMap;
+
+use super::{parse_err, read, write_atomic};
+use crate::bpe::{Bpe, Token};
+use crate::error::{Result, TokenizerError};
+use crate::pattern::Pattern;
+
+impl Bpe {
+    /// Parses a tiktoken rank file. The file holds no pattern or special tokens, so they are
+    /// given here; special ids must follow the ranks. `path` only labels errors.
+    ///
+    /// ```
+    /// use genlab_tokenizer::{Bpe, Pattern};
+    /// let bpe = Bpe::bytes_only(Pattern::Gpt2).unwrap();
+    /// let text = bpe.to_tiktoken().unwrap();
+    /// assert!(text.starts_with("AA== 0\nAQ== 1\n"));
+    /// let err = Bpe::from_tiktoken("AA== 0\nAQ==1\n", "ranks", Pattern::Gpt2, vec![]).unwrap_err();
+    /// assert_eq!(err.to_string(), "ranks: line 2: expected `base64 rank`, found \"AQ==1\"");
+    /// ```
+    pub fn from_tiktoken(
+        src: &str,
+        path: &str,
+        pattern: Pattern,
+        specials: Vec<(String, u32)>,
+    ) -> Result<Bpe> {
+        let err = |line: usize, problem: String| TokenizerError::Parse {
+            path: path.into(),
+            line,
+            problem,
+        };
+        let mut tokens = Vec::new();
+        let mut seen_bytes: FxHashMap<Vec<u8>, usize> = FxHashMap::default();
+        let mut seen_rank: FxHashMap<u32, usize> = FxHashMap::default();
+        for (i, line) in src.lines().enumerate() {
+            let n = i + 1;
+            if line.trim().is_empty() {
+                continue;
+            }
+            let mut parts = line.split(' ');
+            let (Some(b64), Some(rank), None) = (parts.next(), parts.next(), parts.next()) else {
+                return Err(err(n, format!("expected `base64 rank`, found {line:?}")));
+            };
+            let bytes = STANDARD
+                .decode(b64)
+                .map_err(|e| err(n, format!("token {b64:?} is not valid base64: {e}")))?;
+            if bytes.is_empty() {
+                return Err(err(n, "empty token".into()));
+            }
+            let rank: u32 = rank
+                .trim_end()
+                .parse()
+                .map_err(|_| err(n, format!("rank {rank:?} is not a non-negative integer")))?;
+            if let Some(prev) = seen_bytes.insert(bytes.clone(), n) {
+                return Err(err(n, format!("token {b64:?} already appeared on line {prev}")));
+            }
+            if let Some(prev) = seen_rank.insert(rank, n) {
+                return Err(err(n, format!("rank {rank} already appeared on line {prev}")));
+            }
+            tokens.push(Token { id: rank, bytes, rank });
+        }
+        let count = tokens.len() as u32;
+        if let Some(t) = tokens.iter().find(|t| t.id >= count) {
+            let line = seen_rank[&t.rank];
+            return Err(err(
+                line,
+                format!("rank {} leaves a gap: {count} tokens need ranks 0..{count}", t.rank),
+            ));
+        }
+        Bpe::new(pattern, tokens, specials).map_err(|e| match e {
+            TokenizerError::Vocab(problem) => parse_err(path, None, problem),
+            other => other,
+        })
+    }
+
+    /// Loads a tiktoken rank file (see [`Bpe::from_tiktoken`]).
+    pub fn load_tiktoken(
+        path: impl AsRef<Path>,
+        pattern: Pattern,
+        specials: Vec<(String, u32)>,
+    ) -> Result<Bpe> {
+        let path = path.as_ref();
+        Bpe::from_tiktoken(&read(path)?, &path.display().to_string(), pattern, specials)
+    }
+
+    /// The ordinary tokens as a tiktoken rank file. tiktoken's ids are its ranks, so every
+    /// rank must equal its id.
+    pub fn to_tiktoken(&self) -> Result<String> {
+        let mut tokens = self.tokens();
+        if let Some(t) = tokens.iter().find(|t| t.rank != t.id) {
+            return Err(TokenizerError::Vocab(format!(
+                "token {} has rank {}: tiktoken files need rank == id",
+                t.id, t.rank
+            )));
+        }
+        tokens.sort_by_key(|t| t.rank);
+        let mut out = String::with_capacity(tokens.len() * 12);
+        for t in tokens {
+            out.push_str(&STANDARD.encode(&t.bytes));
+            out.push(' ');
+            out.push_str(&t.rank.to_string());
+            out.push('\n');
+        }
+        Ok(out)
+    }
+
+    /// Saves the ranks as a tiktoken file (atomically).
+    pub fn save_tiktoken(&self, path: impl AsRef<Path>) -> Result<()> {
+        write_atomic(path.as_ref(), &self.to_tiktoken()?)
+    }
+}

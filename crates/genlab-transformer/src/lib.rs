@@ -1,0 +1,21 @@
+//! A GPT on burn, readable in one sitting: leaves first ([`attention`], [`mlp`], [`block`]),
+//! then the [`model`], the explicit [`cache`] for incremental decoding, pretraining and
+//! generation.
+
+pub mod attention;
+pub mod block;
+pub mod cache;
+pub mod config;
+pub mod data;
+pub mod generate;
+pub mod mlp;
+pub mod model;
+pub mod pretrain;
+pub mod weights;
+
+pub use cache::KvCache;
+pub use config::{GptConfig, PosEncoding};
+pub use generate::{GptGenerator, GptState};
+pub use model::Gpt;
+pub use pretrain::{TrainConfig, TrainError, TrainReport, estimate_loss, pretrain};
+pub use weights::{WeightsError, load_safetensors, save_safetensors};
