@@ -14,6 +14,7 @@ pub mod checkpoint;
 pub mod metrics;
 pub mod optim;
 pub mod progress;
+pub mod report;
 pub mod run;
 pub mod schedule;
 

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 /// AdamW settings (PyTorch/nanoGPT names and defaults).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct OptimConfig {
     /// First-moment decay.
     pub beta1: f32,

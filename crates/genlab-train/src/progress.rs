@@ -50,7 +50,11 @@ impl Progress {
 
     /// Prints a line above the bar without breaking it.
     pub fn println(&self, line: impl AsRef<str>) {
-        self.bar.println(line.as_ref());
+        if self.bar.is_hidden() {
+            eprintln!("{}", line.as_ref());
+        } else {
+            self.bar.println(line.as_ref());
+        }
     }
 
     /// Finishes the bar, leaving it on screen.

@@ -18,7 +18,7 @@ use crate::model::Gpt;
 
 /// Training hyper-parameters (nanoGPT names where they exist).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct TrainConfig {
     /// Sequences per micro-batch.
     pub batch_size: usize,
@@ -179,19 +179,23 @@ pub fn pretrain(
     let device = device.clone().autodiff();
     device.seed(cfg.seed);
     let mut model = model_cfg.init(&device);
-    let mut optim = cfg.optim.init(&model);
     let mut state = TrainState { seed: cfg.seed, ..Default::default() };
+    let mut saved_optim = None;
     if resume {
         let ckpt = Checkpoint::load(run.checkpoint())?;
         model = ckpt.load_model(model)?;
-        if let Some(o) = ckpt.load_optim(optim.clone())? {
-            optim = o;
-        }
+        saved_optim = Some(ckpt.load_optim(cfg.optim.init(&model))?);
         state = ckpt.state;
         genlab_train::MetricsLog::truncate_after(run.file("metrics.jsonl"), state.step)?;
     } else {
         run.save_config(&serde_json::json!({ "model": model_cfg, "train": cfg }))?;
     }
+    // The optimiser is built from the (possibly loaded) model: its weight-decay groups are
+    // keyed by parameter ids, which loading a checkpoint restores.
+    let mut optim = match saved_optim.flatten() {
+        Some(o) => o,
+        None => cfg.optim.init(&model),
+    };
     let mut metrics = run.metrics()?;
     let schedule = cfg.schedule();
     let tokens_per_step = (cfg.batch_size * cfg.grad_accum * block) as u64;
