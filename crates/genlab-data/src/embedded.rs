@@ -19,7 +19,9 @@ static SHAKESPEARE: &[u8] = include_bytes!("../assets/shakespeare-1mb.txt.gz");
 fn gunzip(bytes: &[u8]) -> Vec<u8> {
     use std::io::Read;
     let mut out = Vec::new();
-    flate2::read::GzDecoder::new(bytes).read_to_end(&mut out).expect("embedded asset is valid gzip");
+    flate2::read::GzDecoder::new(bytes)
+        .read_to_end(&mut out)
+        .expect("embedded asset is valid gzip");
     out
 }
 
@@ -29,17 +31,27 @@ fn images(bytes: &[u8], name: &str) -> ImageSet {
 }
 
 fn labels(bytes: &[u8], name: &str) -> LabelSet {
-    LabelSet { labels: parse_idx(&gunzip(bytes), Path::new(name)).expect("embedded asset is valid IDX").data }
+    LabelSet {
+        labels: parse_idx(&gunzip(bytes), Path::new(name))
+            .expect("embedded asset is valid IDX")
+            .data,
+    }
 }
 
 /// 2,000 training digits (28×28) and their labels.
 pub fn mnist_train() -> (ImageSet, LabelSet) {
-    (images(TRAIN_IMAGES, "embedded mnist train images"), labels(TRAIN_LABELS, "embedded mnist train labels"))
+    (
+        images(TRAIN_IMAGES, "embedded mnist train images"),
+        labels(TRAIN_LABELS, "embedded mnist train labels"),
+    )
 }
 
 /// 500 test digits (28×28) and their labels.
 pub fn mnist_test() -> (ImageSet, LabelSet) {
-    (images(TEST_IMAGES, "embedded mnist test images"), labels(TEST_LABELS, "embedded mnist test labels"))
+    (
+        images(TEST_IMAGES, "embedded mnist test images"),
+        labels(TEST_LABELS, "embedded mnist test labels"),
+    )
 }
 
 /// About 1 MB of Shakespeare (plain ASCII), decompressed once.

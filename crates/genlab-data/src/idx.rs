@@ -20,18 +20,27 @@ pub struct Idx {
 /// Parses IDX bytes (already decompressed). `path` is only used in error messages.
 pub fn parse_idx(bytes: &[u8], path: &Path) -> Result<Idx, DataError> {
     if bytes.len() < 4 {
-        return Err(DataError::format(path, format!("{} bytes is too short for an IDX header", bytes.len())));
+        return Err(DataError::format(
+            path,
+            format!("{} bytes is too short for an IDX header", bytes.len()),
+        ));
     }
     if bytes[0] != 0 || bytes[1] != 0 {
         return Err(DataError::format(
             path,
-            format!("bad magic {:02x}{:02x}{:02x}{:02x}: an IDX file starts with two zero bytes", bytes[0], bytes[1], bytes[2], bytes[3]),
+            format!(
+                "bad magic {:02x}{:02x}{:02x}{:02x}: an IDX file starts with two zero bytes",
+                bytes[0], bytes[1], bytes[2], bytes[3]
+            ),
         ));
     }
     if bytes[2] != 0x08 {
         return Err(DataError::format(
             path,
-            format!("IDX element type 0x{:02x} is not supported (only 0x08, unsigned bytes)", bytes[2]),
+            format!(
+                "IDX element type 0x{:02x} is not supported (only 0x08, unsigned bytes)",
+                bytes[2]
+            ),
         ));
     }
     let ndims = bytes[3] as usize;
@@ -40,7 +49,13 @@ pub fn parse_idx(bytes: &[u8], path: &Path) -> Result<Idx, DataError> {
     }
     let header = 4 + 4 * ndims;
     if bytes.len() < header {
-        return Err(DataError::format(path, format!("truncated header: {ndims} dimensions need {header} bytes, file has {}", bytes.len())));
+        return Err(DataError::format(
+            path,
+            format!(
+                "truncated header: {ndims} dimensions need {header} bytes, file has {}",
+                bytes.len()
+            ),
+        ));
     }
     let dims: Vec<usize> = bytes[4..header]
         .chunks_exact(4)
@@ -49,13 +64,20 @@ pub fn parse_idx(bytes: &[u8], path: &Path) -> Result<Idx, DataError> {
     // Multiply in u128 so a hostile header cannot overflow.
     let count: u128 = dims.iter().map(|&d| d as u128).product();
     if count > MAX_IDX_BYTES as u128 {
-        return Err(DataError::format(path, format!("header claims {count} values {dims:?}, more than the {MAX_IDX_BYTES} accepted")));
+        return Err(DataError::format(
+            path,
+            format!(
+                "header claims {count} values {dims:?}, more than the {MAX_IDX_BYTES} accepted"
+            ),
+        ));
     }
     let have = bytes.len() - header;
     if have as u128 != count {
         return Err(DataError::format(
             path,
-            format!("header claims {count} values {dims:?} but the file holds {have} (truncated or wrong file)"),
+            format!(
+                "header claims {count} values {dims:?} but the file holds {have} (truncated or wrong file)"
+            ),
         ));
     }
     Ok(Idx { dims, data: bytes[header..].to_vec() })
@@ -107,7 +129,12 @@ pub fn read_mnist_images(path: impl AsRef<Path>) -> Result<ImageSet, DataError> 
     let idx = read_idx(path)?;
     match idx.dims.as_slice() {
         &[n, rows, cols] => Ok(ImageSet { n, rows, cols, pixels: idx.data }),
-        dims => Err(DataError::format(path, format!("expected 3 dimensions (n, rows, cols) for images, found {dims:?}: is this a labels file?"))),
+        dims => Err(DataError::format(
+            path,
+            format!(
+                "expected 3 dimensions (n, rows, cols) for images, found {dims:?}: is this a labels file?"
+            ),
+        )),
     }
 }
 
@@ -117,10 +144,19 @@ pub fn read_mnist_labels(path: impl AsRef<Path>, max_label: u8) -> Result<LabelS
     let path = path.as_ref();
     let idx = read_idx(path)?;
     if idx.dims.len() != 1 {
-        return Err(DataError::format(path, format!("expected 1 dimension for labels, found {:?}: is this an images file?", idx.dims)));
+        return Err(DataError::format(
+            path,
+            format!(
+                "expected 1 dimension for labels, found {:?}: is this an images file?",
+                idx.dims
+            ),
+        ));
     }
     if let Some((i, &bad)) = idx.data.iter().enumerate().find(|&(_, &l)| l > max_label) {
-        return Err(DataError::format(path, format!("label {bad} at index {i} is outside 0..={max_label}")));
+        return Err(DataError::format(
+            path,
+            format!("label {bad} at index {i} is outside 0..={max_label}"),
+        ));
     }
     Ok(LabelSet { labels: idx.data })
 }

@@ -75,9 +75,9 @@ pub fn list_images(dir: &Path) -> Result<Vec<PathBuf>, DataError> {
     let mut files: Vec<PathBuf> = entries
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| {
-            p.extension().and_then(|e| e.to_str()).is_some_and(|e| {
-                matches!(e.to_ascii_lowercase().as_str(), "png" | "jpg" | "jpeg")
-            })
+            p.extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| matches!(e.to_ascii_lowercase().as_str(), "png" | "jpg" | "jpeg"))
         })
         .collect();
     files.sort();
@@ -217,10 +217,16 @@ pub fn read_paired_folders(
     };
     let (na, nb) = (names(&a), names(&b));
     if let Some(missing) = na.iter().find(|n| !nb.contains(n)) {
-        return Err(DataError::format(dir_b, format!("no image named {missing:?} to pair with {}", dir_a.display())));
+        return Err(DataError::format(
+            dir_b,
+            format!("no image named {missing:?} to pair with {}", dir_a.display()),
+        ));
     }
     if let Some(extra) = nb.iter().find(|n| !na.contains(n)) {
-        return Err(DataError::format(dir_a, format!("no image named {extra:?} to pair with {}", dir_b.display())));
+        return Err(DataError::format(
+            dir_a,
+            format!("no image named {extra:?} to pair with {}", dir_b.display()),
+        ));
     }
     Ok(Pairs { a, b })
 }
@@ -259,7 +265,9 @@ mod tests {
         assert!(empty.to_string().contains("no .png"), "{empty}");
         write(&dir.path().join("a.png"), 8, 4);
         let wrong = read_image_folder(dir.path(), 4, 4, Channels::Grey, Fit::Exact).unwrap_err();
-        assert!(wrong.to_string().contains("a.png") && wrong.to_string().contains("8x4, expected 4x4"));
+        assert!(
+            wrong.to_string().contains("a.png") && wrong.to_string().contains("8x4, expected 4x4")
+        );
         std::fs::write(dir.path().join("b.png"), b"\x89PNG garbage").unwrap();
         let corrupt = read_image_folder(dir.path(), 8, 4, Channels::Grey, Fit::Exact).unwrap_err();
         assert!(corrupt.to_string().contains("b.png"), "{corrupt}");
@@ -274,11 +282,13 @@ mod tests {
         let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
         write(&a.path().join("x.png"), 4, 4);
         write(&b.path().join("y.png"), 4, 4);
-        let e = read_paired_folders(a.path(), b.path(), 4, 4, Channels::Rgb, Fit::Exact).unwrap_err();
+        let e =
+            read_paired_folders(a.path(), b.path(), 4, 4, Channels::Rgb, Fit::Exact).unwrap_err();
         assert!(e.to_string().contains("\"x\""), "{e}");
         write(&b.path().join("x.png"), 4, 4);
         std::fs::remove_file(b.path().join("y.png")).unwrap();
-        let pairs = read_paired_folders(a.path(), b.path(), 4, 4, Channels::Rgb, Fit::Exact).unwrap();
+        let pairs =
+            read_paired_folders(a.path(), b.path(), 4, 4, Channels::Rgb, Fit::Exact).unwrap();
         assert_eq!(pairs.a.n, 1);
     }
 }

@@ -34,10 +34,13 @@ mod tests {
 
     #[test]
     fn parses_records_and_names_bad_lines() {
-        let ok: Vec<Rec> = parse_jsonl("{\"prompt\":\"a\",\"score\":1}\n\n{\"prompt\":\"b\",\"score\":2.5}\n").unwrap();
+        let ok: Vec<Rec> =
+            parse_jsonl("{\"prompt\":\"a\",\"score\":1}\n\n{\"prompt\":\"b\",\"score\":2.5}\n")
+                .unwrap();
         assert_eq!(ok.len(), 2);
         assert_eq!(ok[1], Rec { prompt: "b".into(), score: 2.5 });
-        let err = parse_jsonl::<Rec>("{\"prompt\":\"a\",\"score\":1}\n{\"prompt\":3}\n").unwrap_err();
+        let err =
+            parse_jsonl::<Rec>("{\"prompt\":\"a\",\"score\":1}\n{\"prompt\":3}\n").unwrap_err();
         assert!(err.starts_with("line 2:"), "{err}");
     }
 }

@@ -12,7 +12,10 @@ pub fn read_text(path: impl AsRef<Path>) -> Result<String, DataError> {
     let path = path.as_ref();
     let len = std::fs::metadata(path).map_err(|e| DataError::io(path, e))?.len();
     if len > MAX_TEXT_BYTES {
-        return Err(DataError::format(path, format!("{len} bytes is larger than the {MAX_TEXT_BYTES} accepted")));
+        return Err(DataError::format(
+            path,
+            format!("{len} bytes is larger than the {MAX_TEXT_BYTES} accepted"),
+        ));
     }
     let bytes = std::fs::read(path).map_err(|e| DataError::io(path, e))?;
     if bytes.is_empty() {
@@ -20,7 +23,10 @@ pub fn read_text(path: impl AsRef<Path>) -> Result<String, DataError> {
     }
     String::from_utf8(bytes).map_err(|e| {
         let at = e.utf8_error().valid_up_to();
-        DataError::format(path, format!("not UTF-8 text: invalid byte sequence at byte offset {at}"))
+        DataError::format(
+            path,
+            format!("not UTF-8 text: invalid byte sequence at byte offset {at}"),
+        )
     })
 }
 

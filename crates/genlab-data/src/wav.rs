@@ -25,7 +25,10 @@ pub fn read_wav(path: impl AsRef<Path>) -> Result<Audio, DataError> {
     let path = path.as_ref();
     let len = std::fs::metadata(path).map_err(|e| DataError::io(path, e))?.len();
     if len > MAX_WAV_BYTES {
-        return Err(DataError::format(path, format!("{len} bytes is larger than the {MAX_WAV_BYTES} accepted")));
+        return Err(DataError::format(
+            path,
+            format!("{len} bytes is larger than the {MAX_WAV_BYTES} accepted"),
+        ));
     }
     let bytes = std::fs::read(path).map_err(|e| DataError::io(path, e))?;
     parse_wav(&bytes).map_err(|problem| DataError::format(path, problem))
@@ -46,7 +49,8 @@ pub fn parse_wav(bytes: &[u8]) -> Result<Audio, String> {
     let mut format: Option<(Encoding, u16, u32, u16)> = None; // (encoding, channels, rate, bits)
     while pos + 8 <= bytes.len() {
         let id = &bytes[pos..pos + 4];
-        let size = u32::from_le_bytes(bytes[pos + 4..pos + 8].try_into().expect("4 bytes")) as usize;
+        let size =
+            u32::from_le_bytes(bytes[pos + 4..pos + 8].try_into().expect("4 bytes")) as usize;
         let body_start = pos + 8;
         let body_end = body_start.checked_add(size).ok_or("chunk size overflows")?;
         match id {
@@ -92,7 +96,9 @@ fn parse_fmt(body: &[u8]) -> Result<(Encoding, u16, u32, u16), String> {
         (1, b) => return Err(format!("{b}-bit integer PCM is not supported (8, 16, 24 or 32)")),
         (3, b) => return Err(format!("{b}-bit float is not supported (32 or 64)")),
         (t, _) => {
-            return Err(format!("audio format tag {t} is not supported (1 = PCM, 3 = IEEE float; compressed WAVs are not)"));
+            return Err(format!(
+                "audio format tag {t} is not supported (1 = PCM, 3 = IEEE float; compressed WAVs are not)"
+            ));
         }
     };
     if channels == 0 {
@@ -212,7 +218,8 @@ mod tests {
 
     #[test]
     fn reads_the_shared_speech_if_present() {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/audio/speech-00.wav");
+        let path =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/audio/speech-00.wav");
         if let Ok(audio) = read_wav(&path) {
             assert_eq!(audio.sample_rate, 16_000);
             assert!(audio.samples.len() > 16_000);

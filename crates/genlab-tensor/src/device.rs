@@ -66,9 +66,7 @@ pub fn compiled_backends() -> Vec<Backend> {
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum DeviceError {
     /// The text is not a device spec at all.
-    #[error(
-        "unknown device {0:?}: expected one of cpu, flex, ndarray, wgpu, wgpu:N, cuda, cuda:N"
-    )]
+    #[error("unknown device {0:?}: expected one of cpu, flex, ndarray, wgpu, wgpu:N, cuda, cuda:N")]
     Unknown(String),
     /// `cuda:x` or `wgpu:x` with an index that is not a number.
     #[error("bad device index in {spec:?}: {index:?} is not a non-negative integer")]
@@ -192,12 +190,14 @@ fn open(backend: Backend, index: usize) -> Device {
         #[cfg(feature = "flex")]
         Backend::Flex => Device::flex(),
         #[cfg(feature = "ndarray")]
-        #[allow(deprecated)] // burn 0.22 deprecates ndarray in favour of flex; we still offer it.
+        #[allow(deprecated)]
+        // burn 0.22 deprecates ndarray in favour of flex; we still offer it.
         Backend::NdArray => Device::ndarray(),
         #[cfg(feature = "wgpu")]
         Backend::Wgpu => {
             use burn::tensor::DeviceKind;
-            let kind = if index == 0 { DeviceKind::DefaultDevice } else { DeviceKind::DiscreteGpu(index) };
+            let kind =
+                if index == 0 { DeviceKind::DefaultDevice } else { DeviceKind::DiscreteGpu(index) };
             Device::wgpu(kind)
         }
         #[cfg(feature = "cuda")]

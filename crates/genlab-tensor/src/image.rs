@@ -125,7 +125,9 @@ pub fn tensor_to_image(image: Tensor<3>, range: PixelRange) -> Result<DynamicIma
     match c {
         1 => {
             let raw = values.iter().map(|&v| to_u8(v, range)).collect();
-            Ok(DynamicImage::ImageLuma8(GrayImage::from_raw(w as u32, h as u32, raw).expect("size")))
+            Ok(DynamicImage::ImageLuma8(
+                GrayImage::from_raw(w as u32, h as u32, raw).expect("size"),
+            ))
         }
         3 => {
             let mut raw = vec![0u8; 3 * h * w];
@@ -168,7 +170,8 @@ mod tests {
         let device = crate::DeviceSpec::Cpu.device().unwrap();
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("x.png");
-        let t = Tensor::<1>::from_floats([0.0, 0.5, 1.0, 0.25, 0.75, 1.0], &device).reshape([3, 1, 2]);
+        let t =
+            Tensor::<1>::from_floats([0.0, 0.5, 1.0, 0.25, 0.75, 1.0], &device).reshape([3, 1, 2]);
         tensor_to_image(t.clone(), PixelRange::ZeroOne).unwrap().save(&path).unwrap();
         let back = load_image(&path, 3, &device).unwrap();
         let diff: f32 = (back - t).abs().max().into_scalar();
@@ -179,7 +182,10 @@ mod tests {
     fn bad_shapes_and_files_are_errors() {
         let device = crate::DeviceSpec::Cpu.device().unwrap();
         let t = Tensor::<4>::zeros([1, 2, 3, 3], &device);
-        assert!(matches!(grid_image(t, 1, PixelRange::ZeroOne), Err(ImageIoError::BadShape { .. })));
+        assert!(matches!(
+            grid_image(t, 1, PixelRange::ZeroOne),
+            Err(ImageIoError::BadShape { .. })
+        ));
         let err = load_image("/nonexistent/x.png", 1, &device).unwrap_err();
         assert!(err.to_string().contains("/nonexistent/x.png"));
     }

@@ -114,7 +114,8 @@ impl Checkpoint {
         if version != VERSION {
             return Err(corrupt(format!("format version {version}, this build reads {VERSION}")));
         }
-        let len = |i: usize| u64::from_le_bytes(bytes[12 + 8 * i..20 + 8 * i].try_into().expect("8"));
+        let len =
+            |i: usize| u64::from_le_bytes(bytes[12 + 8 * i..20 + 8 * i].try_into().expect("8"));
         let lens = [len(0), len(1), len(2)];
         let total: u128 = lens.iter().map(|&l| l as u128).sum();
         if total != (bytes.len() - HEADER) as u128 {
@@ -130,8 +131,8 @@ impl Checkpoint {
         }
         let (state, rest) = payload.split_at(lens[0] as usize);
         let (model, optim) = rest.split_at(lens[1] as usize);
-        let state: TrainState = serde_json::from_slice(state)
-            .map_err(|e| corrupt(format!("bad state JSON: {e}")))?;
+        let state: TrainState =
+            serde_json::from_slice(state).map_err(|e| corrupt(format!("bad state JSON: {e}")))?;
         Ok(Self { state, model: model.to_vec(), optim: optim.to_vec(), path: path.to_path_buf() })
     }
 
@@ -157,7 +158,10 @@ impl Checkpoint {
     }
 
     fn record_error(&self, what: &str, e: burn::store::RecordError) -> CheckpointError {
-        CheckpointError::Record { path: self.path.clone(), problem: format!("cannot load {what}: {e:?}") }
+        CheckpointError::Record {
+            path: self.path.clone(),
+            problem: format!("cannot load {what}: {e:?}"),
+        }
     }
 }
 

@@ -37,13 +37,13 @@ impl OptimConfig {
         if !(0.0..1.0).contains(&self.beta2) {
             return Err(format!("beta2 must be in [0, 1), got {}", self.beta2));
         }
-        if !(self.eps > 0.0) {
+        if self.eps.is_nan() || self.eps <= 0.0 {
             return Err(format!("eps must be positive, got {}", self.eps));
         }
-        if !(self.weight_decay >= 0.0) {
+        if self.weight_decay.is_nan() || self.weight_decay < 0.0 {
             return Err(format!("weight_decay must be >= 0, got {}", self.weight_decay));
         }
-        if let Some(c) = self.grad_clip.filter(|c| !(*c > 0.0)) {
+        if let Some(c) = self.grad_clip.filter(|c| c.is_nan() || *c <= 0.0) {
             return Err(format!("grad_clip must be positive, got {c}"));
         }
         Ok(())

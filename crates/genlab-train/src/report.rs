@@ -18,10 +18,16 @@ pub fn loss_curve_svg(metrics: &Path, out: &Path) -> std::io::Result<()> {
             val.push((step, l));
         }
     }
-    std::fs::write(out, svg(&[("train loss", "#1f77b4", &train), ("val loss", "#d62728", &val)]))
+    std::fs::write(
+        out,
+        svg(&[("train loss", "#1f77b4", &train[..]), ("val loss", "#d62728", &val[..])]),
+    )
 }
 
-fn svg(series: &[(&str, &str, &Vec<(f64, f64)>)]) -> String {
+/// A named, coloured line of (x, y) points.
+type Series<'a> = (&'a str, &'a str, &'a [(f64, f64)]);
+
+fn svg(series: &[Series<'_>]) -> String {
     let (w, h, m) = (720.0, 400.0, 50.0);
     let points = series.iter().flat_map(|(_, _, s)| s.iter()).filter(|(_, y)| y.is_finite());
     let (mut x0, mut x1, mut y0, mut y1) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
@@ -37,22 +43,55 @@ fn svg(series: &[(&str, &str, &Vec<(f64, f64)>)]) -> String {
     let mut s = format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
     );
-    let _ = writeln!(s, "<line x1=\"{m}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"black\"/>", h - m, w - m, h - m);
-    let _ = writeln!(s, "<line x1=\"{m}\" y1=\"{m}\" x2=\"{m}\" y2=\"{}\" stroke=\"black\"/>", h - m);
+    let _ = writeln!(
+        s,
+        "<line x1=\"{m}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"black\"/>",
+        h - m,
+        w - m,
+        h - m
+    );
+    let _ =
+        writeln!(s, "<line x1=\"{m}\" y1=\"{m}\" x2=\"{m}\" y2=\"{}\" stroke=\"black\"/>", h - m);
     for i in 0..=4 {
         let (fx, fy) = (x0 + xs * i as f64 / 4.0, y0 + ys * i as f64 / 4.0);
-        let _ = writeln!(s, "<text x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\">{fx:.0}</text>", px(fx), h - m + 18.0);
-        let _ = writeln!(s, "<text x=\"{}\" y=\"{:.1}\" text-anchor=\"end\">{fy:.2}</text>", m - 6.0, py(fy) + 4.0);
+        let _ = writeln!(
+            s,
+            "<text x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\">{fx:.0}</text>",
+            px(fx),
+            h - m + 18.0
+        );
+        let _ = writeln!(
+            s,
+            "<text x=\"{}\" y=\"{:.1}\" text-anchor=\"end\">{fy:.2}</text>",
+            m - 6.0,
+            py(fy) + 4.0
+        );
     }
-    let _ = writeln!(s, "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">step</text>", w / 2.0, h - 12.0);
+    let _ = writeln!(
+        s,
+        "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">step</text>",
+        w / 2.0,
+        h - 12.0
+    );
     for (i, (name, colour, pts)) in series.iter().enumerate() {
-        let path: Vec<String> =
-            pts.iter().filter(|(_, y)| y.is_finite()).map(|&(x, y)| format!("{:.1},{:.1}", px(x), py(y))).collect();
+        let path: Vec<String> = pts
+            .iter()
+            .filter(|(_, y)| y.is_finite())
+            .map(|&(x, y)| format!("{:.1},{:.1}", px(x), py(y)))
+            .collect();
         if !path.is_empty() {
-            let _ = writeln!(s, "<polyline fill=\"none\" stroke=\"{colour}\" stroke-width=\"1.5\" points=\"{}\"/>", path.join(" "));
+            let _ = writeln!(
+                s,
+                "<polyline fill=\"none\" stroke=\"{colour}\" stroke-width=\"1.5\" points=\"{}\"/>",
+                path.join(" ")
+            );
         }
         let ly = m + 16.0 * i as f64;
-        let _ = writeln!(s, "<text x=\"{}\" y=\"{ly}\" fill=\"{colour}\" text-anchor=\"end\">{name}</text>", w - m);
+        let _ = writeln!(
+            s,
+            "<text x=\"{}\" y=\"{ly}\" fill=\"{colour}\" text-anchor=\"end\">{name}</text>",
+            w - m
+        );
     }
     s.push_str("</svg>\n");
     s
@@ -66,7 +105,11 @@ mod tests {
     fn draws_both_curves() {
         let dir = tempfile::tempdir().unwrap();
         let metrics = dir.path().join("metrics.jsonl");
-        std::fs::write(&metrics, "{\"step\":1,\"loss\":3.0}\n{\"step\":2,\"loss\":2.0}\n{\"step\":2,\"val_loss\":2.5}\n").unwrap();
+        std::fs::write(
+            &metrics,
+            "{\"step\":1,\"loss\":3.0}\n{\"step\":2,\"loss\":2.0}\n{\"step\":2,\"val_loss\":2.5}\n",
+        )
+        .unwrap();
         let out = dir.path().join("loss.svg");
         loss_curve_svg(&metrics, &out).unwrap();
         let svg = std::fs::read_to_string(out).unwrap();

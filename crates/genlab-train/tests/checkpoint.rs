@@ -19,7 +19,12 @@ fn batch(step: u64, device: &Device) -> Tensor<2> {
     Tensor::random([16, 8], Distribution::Normal(0.0, 1.0), device)
 }
 
-fn train(mut model: Linear, optim: &mut ModuleOptimizer, steps: std::ops::Range<u64>, device: &Device) -> Linear {
+fn train(
+    mut model: Linear,
+    optim: &mut ModuleOptimizer,
+    steps: std::ops::Range<u64>,
+    device: &Device,
+) -> Linear {
     for step in steps {
         let loss = model.forward(batch(step, device)).sub_scalar(1.0).powi_scalar(2).mean();
         let mut grads = GradientsParams::from_grads(loss.backward(), &model);
@@ -44,7 +49,13 @@ fn resume_continues_exactly() {
     let model = LinearConfig::new(8, 4).init(&device);
     let mut optim = config.init(&model);
     let model = train(model, &mut optim, 0..5, &device);
-    Checkpoint::save(&path, &model, Some(&optim), &TrainState { step: 5, seed: 7, ..Default::default() }).unwrap();
+    Checkpoint::save(
+        &path,
+        &model,
+        Some(&optim),
+        &TrainState { step: 5, seed: 7, ..Default::default() },
+    )
+    .unwrap();
     let straight = weights(&train(model, &mut optim, 5..10, &device));
 
     // A fresh process would build a new model and optimiser, then load the checkpoint.
@@ -71,10 +82,14 @@ fn corrupt_checkpoints_are_errors() {
     let last = flipped.len() - 1;
     flipped[last] ^= 0xff;
     std::fs::write(&path, &flipped).unwrap();
-    assert!(matches!(Checkpoint::load(&path), Err(CheckpointError::Corrupt { problem, .. }) if problem.contains("checksum")));
+    assert!(
+        matches!(Checkpoint::load(&path), Err(CheckpointError::Corrupt { problem, .. }) if problem.contains("checksum"))
+    );
 
     std::fs::write(&path, &good[..good.len() / 2]).unwrap();
-    assert!(matches!(Checkpoint::load(&path), Err(CheckpointError::Corrupt { problem, .. }) if problem.contains("truncated")));
+    assert!(
+        matches!(Checkpoint::load(&path), Err(CheckpointError::Corrupt { problem, .. }) if problem.contains("truncated"))
+    );
 
     std::fs::write(&path, b"hello").unwrap();
     let err = Checkpoint::load(&path).unwrap_err().to_string();
@@ -83,7 +98,10 @@ fn corrupt_checkpoints_are_errors() {
     // A checkpoint of another shape does not load into this model.
     Checkpoint::save(&path, &model, None, &TrainState::default()).unwrap();
     let other = LinearConfig::new(5, 2).init(&device);
-    assert!(matches!(Checkpoint::load(&path).unwrap().load_model(other), Err(CheckpointError::Record { .. })));
+    assert!(matches!(
+        Checkpoint::load(&path).unwrap().load_model(other),
+        Err(CheckpointError::Record { .. })
+    ));
 }
 
 const CHILD_ENV: &str = "GENLAB_CHECKPOINT_CHILD";
@@ -98,7 +116,13 @@ fn child_saves_forever() {
     let model = LinearConfig::new(1024, 1024).init(&device);
     let optim = OptimConfig::default().init(&model);
     for step in 0.. {
-        Checkpoint::save(Path::new(&path), &model, Some(&optim), &TrainState { step, ..Default::default() }).unwrap();
+        Checkpoint::save(
+            Path::new(&path),
+            &model,
+            Some(&optim),
+            &TrainState { step, ..Default::default() },
+        )
+        .unwrap();
     }
 }
 
@@ -110,7 +134,13 @@ fn killed_mid_save_leaves_a_loadable_checkpoint() {
     let mut last_step = None;
     for round in 0..6u64 {
         let mut child = std::process::Command::new(std::env::current_exe().unwrap())
-            .args(["--exact", "child_saves_forever", "--ignored", "--nocapture", "--test-threads=1"])
+            .args([
+                "--exact",
+                "child_saves_forever",
+                "--ignored",
+                "--nocapture",
+                "--test-threads=1",
+            ])
             .env(CHILD_ENV, &path)
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
@@ -132,6 +162,9 @@ fn killed_mid_save_leaves_a_loadable_checkpoint() {
     }
     assert!(last_step.is_some());
     // Stray temp files may remain after a kill; they are never read as checkpoints.
-    let names: Vec<String> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
     assert!(names.contains(&"checkpoint.bin".to_string()));
 }

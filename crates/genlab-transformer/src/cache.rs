@@ -49,7 +49,10 @@ impl KvCache {
             return;
         };
         let idx = Tensor::<1, burn::tensor::Int>::from_data(
-            burn::tensor::TensorData::new(rows.iter().map(|&r| r as i64).collect::<Vec<_>>(), [rows.len()]),
+            burn::tensor::TensorData::new(
+                rows.iter().map(|&r| r as i64).collect::<Vec<_>>(),
+                [rows.len()],
+            ),
             &device,
         );
         for layer in self.layers.iter_mut().flatten() {
@@ -61,7 +64,11 @@ impl KvCache {
 
 /// Appends `k`, `v` (`[batch, n_head, new, head_dim]`) to a layer's cache and returns the full
 /// keys and values.
-pub(crate) fn append(slot: &mut Option<LayerCache>, k: Tensor<4>, v: Tensor<4>) -> (Tensor<4>, Tensor<4>) {
+pub(crate) fn append(
+    slot: &mut Option<LayerCache>,
+    k: Tensor<4>,
+    v: Tensor<4>,
+) -> (Tensor<4>, Tensor<4>) {
     let (k, v) = match slot.take() {
         Some(old) => (Tensor::cat(vec![old.k, k], 2), Tensor::cat(vec![old.v, v], 2)),
         None => (k, v),

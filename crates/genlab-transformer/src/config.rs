@@ -56,7 +56,14 @@ impl GptConfig {
 
     /// nanoGPT's Shakespeare-char GPU config: 6 layers, 6 heads, 384 wide, context 256.
     pub fn small(vocab_size: usize) -> Self {
-        Self { block_size: 256, n_layer: 6, n_head: 6, n_embd: 384, dropout: 0.2, ..Self::baby(vocab_size) }
+        Self {
+            block_size: 256,
+            n_layer: 6,
+            n_head: 6,
+            n_embd: 384,
+            dropout: 0.2,
+            ..Self::baby(vocab_size)
+        }
     }
 
     /// The shape of GPT-2 small (124M with its 50,257-token vocabulary).
@@ -99,11 +106,17 @@ impl GptConfig {
         if let Some((name, _)) = positive.iter().find(|(_, v)| *v == 0) {
             return Err(format!("{name} must be at least 1"));
         }
-        if self.n_embd % self.n_head != 0 {
-            return Err(format!("n_embd ({}) must be divisible by n_head ({})", self.n_embd, self.n_head));
+        if !self.n_embd.is_multiple_of(self.n_head) {
+            return Err(format!(
+                "n_embd ({}) must be divisible by n_head ({})",
+                self.n_embd, self.n_head
+            ));
         }
-        if self.pos_encoding == PosEncoding::Rotary && self.head_dim() % 2 != 0 {
-            return Err(format!("rotary encoding needs an even head width, got {}", self.head_dim()));
+        if self.pos_encoding == PosEncoding::Rotary && !self.head_dim().is_multiple_of(2) {
+            return Err(format!(
+                "rotary encoding needs an even head width, got {}",
+                self.head_dim()
+            ));
         }
         if !(0.0..1.0).contains(&self.dropout) {
             return Err(format!("dropout must be in [0, 1), got {}", self.dropout));

@@ -7,7 +7,9 @@ use std::time::Instant;
 use burn::module::Module;
 use burn::optim::GradientsParams;
 use burn::tensor::Device;
-use genlab_train::{Checkpoint, LrSchedule, OptimConfig, Progress, RunDir, TrainState, clip_grad_norm};
+use genlab_train::{
+    Checkpoint, LrSchedule, OptimConfig, Progress, RunDir, TrainState, clip_grad_norm,
+};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
@@ -57,7 +59,13 @@ impl Default for TrainConfig {
             min_lr: 1e-4,
             warmup_steps: 100,
             lr_decay_steps: None,
-            optim: OptimConfig { beta1: 0.9, beta2: 0.99, eps: 1e-8, weight_decay: 0.1, grad_clip: Some(1.0) },
+            optim: OptimConfig {
+                beta1: 0.9,
+                beta2: 0.99,
+                eps: 1e-8,
+                weight_decay: 0.1,
+                grad_clip: Some(1.0),
+            },
             eval_interval: 250,
             eval_iters: 20,
             checkpoint_interval: 250,
@@ -142,7 +150,13 @@ pub struct TrainReport {
 
 /// Mean loss over `iters` fixed batches of `tokens` (the same batches every time it is called,
 /// so evaluations are comparable), without autodiff.
-pub fn estimate_loss(model: &Gpt, tokens: &[u32], iters: usize, batch: usize, device: &Device) -> f32 {
+pub fn estimate_loss(
+    model: &Gpt,
+    tokens: &[u32],
+    iters: usize,
+    batch: usize,
+    device: &Device,
+) -> f32 {
     let model = model.valid();
     let device = device.clone().without_autodiff();
     let mut rng = ChaCha8Rng::seed_from_u64(0xE7A1);
@@ -235,17 +249,24 @@ pub fn pretrain(
         }))?;
 
         let last = state.step == cfg.max_steps;
-        if last || (cfg.eval_interval > 0 && state.step % cfg.eval_interval == 0) {
-            let train_est = estimate_loss(&model, &data.train, cfg.eval_iters, cfg.batch_size, &device);
+        if last || (cfg.eval_interval > 0 && state.step.is_multiple_of(cfg.eval_interval)) {
+            let train_est =
+                estimate_loss(&model, &data.train, cfg.eval_iters, cfg.batch_size, &device);
             val_loss = estimate_loss(&model, &data.val, cfg.eval_iters, cfg.batch_size, &device);
-            progress.println(format!("step {}: train loss {train_est:.4}, val loss {val_loss:.4}", state.step));
+            progress.println(format!(
+                "step {}: train loss {train_est:.4}, val loss {val_loss:.4}",
+                state.step
+            ));
             metrics.log(&serde_json::json!({ "step": state.step, "train_loss": train_est, "val_loss": val_loss }))?;
-            state.best_val_loss = Some(state.best_val_loss.map_or(val_loss as f64, |b| b.min(val_loss as f64)));
+            state.best_val_loss =
+                Some(state.best_val_loss.map_or(val_loss as f64, |b| b.min(val_loss as f64)));
             if let Some(sample) = on_eval(&model, state.step) {
                 progress.println(sample);
             }
         }
-        if last || (cfg.checkpoint_interval > 0 && state.step % cfg.checkpoint_interval == 0) {
+        if last
+            || (cfg.checkpoint_interval > 0 && state.step.is_multiple_of(cfg.checkpoint_interval))
+        {
             Checkpoint::save(run.checkpoint(), &model, Some(&optim), &state)?;
         }
     }

@@ -37,7 +37,9 @@ pub enum WeightsError {
         problem: String,
     },
     /// The file's tensors do not match the model.
-    #[error("{path}: does not fit this model: missing {missing:?}, unexpected {unused:?}, errors {errors}")]
+    #[error(
+        "{path}: does not fit this model: missing {missing:?}, unexpected {unused:?}, errors {errors}"
+    )]
     Mismatch {
         /// The file.
         path: String,
@@ -73,9 +75,8 @@ pub fn load_safetensors(mut model: Gpt, path: impl AsRef<Path>) -> Result<Gpt, W
     if !path.is_file() {
         return Err(err("no such file".into()));
     }
-    let remap = KeyRemapper::new()
-        .add_pattern(r"^transformer\.", "")
-        .map_err(|e| err(e.to_string()))?;
+    let remap =
+        KeyRemapper::new().add_pattern(r"^transformer\.", "").map_err(|e| err(e.to_string()))?;
     let mut store = SafetensorsStore::from_file(path)
         .with_from_adapter(PyTorchToBurnAdapter)
         .remap(remap)

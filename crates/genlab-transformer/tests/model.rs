@@ -110,11 +110,18 @@ fn generation_with_and_without_cache_agree_past_the_block_size() {
     let device = device();
     let model = tiny(PosEncoding::Learned).init(&device);
     // Greedy, 40 tokens from a 3-token prompt: crosses block_size (16) twice.
-    let config = GenerationConfig { max_new_tokens: 40, temperature: 0.0, repeat_penalty: 1.0, ..Default::default() };
-    let cached = generate(&GptGenerator::new(&model, &device, true), &[1, 2, 3], &config, None).unwrap();
+    let config = GenerationConfig {
+        max_new_tokens: 40,
+        temperature: 0.0,
+        repeat_penalty: 1.0,
+        ..Default::default()
+    };
+    let cached =
+        generate(&GptGenerator::new(&model, &device, true), &[1, 2, 3], &config, None).unwrap();
     assert_eq!(cached.tokens.len(), 40);
     // Up to the first crop both see exactly the same context.
-    let plain = generate(&GptGenerator::new(&model, &device, false), &[1, 2, 3], &config, None).unwrap();
+    let plain =
+        generate(&GptGenerator::new(&model, &device, false), &[1, 2, 3], &config, None).unwrap();
     assert_eq!(cached.tokens[..13], plain.tokens[..13]);
     // Bad ids are errors, not panics.
     assert!(generate(&GptGenerator::new(&model, &device, true), &[99], &config, None).is_err());

@@ -67,12 +67,14 @@ fn bad_settings_and_too_little_data_are_errors() {
     let model = GptConfig::baby(10);
     let data = TokenSplits::split((0..50).collect(), 0.9);
     let mut none = |_: &genlab_transformer::Gpt, _: u64| None;
-    let err = pretrain(&model, &TrainConfig::default(), &data, &run, &device, false, &mut none).unwrap_err();
+    let err = pretrain(&model, &TrainConfig::default(), &data, &run, &device, false, &mut none)
+        .unwrap_err();
     assert!(err.to_string().contains("needs more than block_size"), "{err}");
     let bad = TrainConfig { lr: -1.0, ..TrainConfig::default() };
     let err = pretrain(&model, &bad, &data, &run, &device, false, &mut none).unwrap_err();
     assert!(err.to_string().contains("lr"), "{err}");
     let bad_model = GptConfig { n_head: 3, ..GptConfig::baby(10) };
-    let err = pretrain(&bad_model, &TrainConfig::default(), &data, &run, &device, false, &mut none).unwrap_err();
+    let err = pretrain(&bad_model, &TrainConfig::default(), &data, &run, &device, false, &mut none)
+        .unwrap_err();
     assert!(err.to_string().contains("divisible"), "{err}");
 }

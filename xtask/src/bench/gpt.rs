@@ -18,7 +18,18 @@ use super::common::{BenchCtx, Ratio, num};
 fn genlab(ctx: &BenchCtx, mode: &str, n: &str, threads: &str) -> Result<serde_json::Value> {
     let device = ctx.device.clone().unwrap_or_else(|| "cpu".into());
     ctx.cargo_json(
-        &["run", "--release", "--quiet", "-p", "genlab-transformer", "--example", "bench", "--", mode, n],
+        &[
+            "run",
+            "--release",
+            "--quiet",
+            "-p",
+            "genlab-transformer",
+            "--example",
+            "bench_gpt",
+            "--",
+            mode,
+            n,
+        ],
         &[("RAYON_NUM_THREADS", threads), ("GENLAB_DEVICE", &device)],
     )
 }
@@ -39,7 +50,10 @@ pub fn run(ctx: &BenchCtx) -> Result<()> {
     let mut rows = Vec::new();
     let mut raw = json!({});
     let peers: Vec<(String, serde_json::Value)> = if ctx.peers {
-        ["1", "2"].iter().map(|t| Ok((t.to_string(), peer(ctx, &["--mode", "speed", "--steps", "30"], t)?))).collect::<Result<_>>()?
+        ["1", "2"]
+            .iter()
+            .map(|t| Ok((t.to_string(), peer(ctx, &["--mode", "speed", "--steps", "30"], t)?)))
+            .collect::<Result<_>>()?
     } else {
         Vec::new()
     };
@@ -48,7 +62,14 @@ pub fn run(ctx: &BenchCtx) -> Result<()> {
         let tps = num(&g, "/tokens_per_sec")?;
         raw[format!("genlab_speed_{threads}t")] = g;
         if peers.is_empty() {
-            rows.push(Ratio { what: format!("train tokens/s, genlab {threads}t"), genlab: tps, peer: None, unit: "tok/s".into(), higher_is_better: true, bar: None });
+            rows.push(Ratio {
+                what: format!("train tokens/s, genlab {threads}t"),
+                genlab: tps,
+                peer: None,
+                unit: "tok/s".into(),
+                higher_is_better: true,
+                bar: None,
+            });
         }
         for (pt, p) in &peers {
             rows.push(Ratio {
@@ -66,8 +87,16 @@ pub fn run(ctx: &BenchCtx) -> Result<()> {
     }
 
     let g = genlab(ctx, "generate", "500", "1")?;
-    let (cache, no_cache) = (num(&g, "/cache_tokens_per_sec")?, num(&g, "/no_cache_tokens_per_sec")?);
-    rows.push(Ratio { what: "generate 500 tokens: KV cache vs none (genlab)".into(), genlab: cache, peer: Some(no_cache), unit: "tok/s".into(), higher_is_better: true, bar: Some(3.0) });
+    let (cache, no_cache) =
+        (num(&g, "/cache_tokens_per_sec")?, num(&g, "/no_cache_tokens_per_sec")?);
+    rows.push(Ratio {
+        what: "generate 500 tokens: KV cache vs none (genlab)".into(),
+        genlab: cache,
+        peer: Some(no_cache),
+        unit: "tok/s".into(),
+        higher_is_better: true,
+        bar: Some(3.0),
+    });
     if ctx.peers {
         let p = peer(ctx, &["--mode", "generate", "--tokens", "500"], "1")?;
         rows.push(Ratio {
@@ -91,21 +120,55 @@ pub fn quality(ctx: &BenchCtx) -> Result<()> {
     let out = ctx.out_dir.join("gpt-quality-run");
     let report = ctx.out_dir.join("gpt-quality-genlab.json");
     std::fs::create_dir_all(&ctx.out_dir)?;
-    let status = std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-        .args(["run", "--release", "--quiet", "-p", "genlab-cli", "--", "gpt", "train", "--config", "configs/shakespeare-char.toml", "--data", &data, "--max-tokens", "200"])
-        .arg("--out").arg(&out).arg("--report").arg(&report)
-        .env("GENLAB_NO_PROGRESS", "1")
-        .current_dir(&ctx.root)
-        .status()?;
+    let status =
+        std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+            .args([
+                "run",
+                "--release",
+                "--quiet",
+                "-p",
+                "genlab-cli",
+                "--",
+                "gpt",
+                "train",
+                "--config",
+                "configs/shakespeare-char.toml",
+                "--data",
+                &data,
+                "--max-tokens",
+                "200",
+            ])
+            .arg("--out")
+            .arg(&out)
+            .arg("--report")
+            .arg(&report)
+            .env("GENLAB_NO_PROGRESS", "1")
+            .current_dir(&ctx.root)
+            .status()?;
     anyhow::ensure!(status.success(), "genlab gpt train failed ({status})");
     let g: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&report)?)?;
     let val = num(&g, "/val_loss")?;
-    let mut rows = vec![Ratio { what: "val loss, absolute (bar < 2.00)".into(), genlab: val, peer: None, unit: "nats".into(), higher_is_better: false, bar: None }];
+    let mut rows = vec![Ratio {
+        what: "val loss, absolute (bar < 2.00)".into(),
+        genlab: val,
+        peer: None,
+        unit: "nats".into(),
+        higher_is_better: false,
+        bar: None,
+    }];
     let mut raw = json!({ "genlab": g });
     if ctx.peers {
-        let p = peer(ctx, &["--mode", "train", "--data", &data, "--steps", "2000", "--verbose"], "1")?;
+        let p =
+            peer(ctx, &["--mode", "train", "--data", &data, "--steps", "2000", "--verbose"], "1")?;
         let peer_val = num(&p, "/val_loss")?;
-        rows.push(Ratio { what: "val loss (bar: genlab <= torch + 0.03)".into(), genlab: val, peer: Some(peer_val), unit: "nats".into(), higher_is_better: false, bar: Some(peer_val / (peer_val + 0.03)) });
+        rows.push(Ratio {
+            what: "val loss (bar: genlab <= torch + 0.03)".into(),
+            genlab: val,
+            peer: Some(peer_val),
+            unit: "nats".into(),
+            higher_is_better: false,
+            bar: Some(peer_val / (peer_val + 0.03)),
+        });
         raw["torch"] = p;
     }
     ctx.report("gpt-quality", &rows, raw)

@@ -2,7 +2,7 @@
 //! decoding step (chain + sample) on GPT-2-sized rows, batch 1 and batch 32. Prints a table to
 //! stderr and ONE JSON object as the last line of stdout.
 //!
-//! `cargo run --release -p genlab-decoding --example bench [-- --reps N]`
+//! `cargo run --release -p genlab-decoding --example bench_decoding [-- --reps N]`
 
 #[path = "../benches/common/mod.rs"]
 mod common;

@@ -3,7 +3,7 @@
 //! encode the corpus on one thread and in parallel blocks, time two pathological inputs, and
 //! print one JSON object as the last line of stdout.
 //!
-//! `cargo run --release -p genlab-tokenizer --example bench -- --corpus PATH --vocab 8192
+//! `cargo run --release -p genlab-tokenizer --example bench_tokenizer -- --corpus PATH --vocab 8192
 //!  [--threads N] [--ranks-out FILE] [--ids-out FILE]`
 
 use std::time::Instant;

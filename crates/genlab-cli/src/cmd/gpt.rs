@@ -1,0 +1,515 @@
+//! `genlab gpt train | generate | eval | export`: the GPT from text to streamed text.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Subcommand};
+use genlab_decoding::{GenerationConfig, generate, generate_stream};
+use genlab_tokenizer::{CharTokenizer, Pattern, Tokenizer, Trainer};
+use genlab_train::{Checkpoint, RunDir};
+use genlab_transformer::data::TokenSplits;
+use genlab_transformer::{Gpt, GptConfig, GptGenerator, PosEncoding, TrainConfig, estimate_loss};
+use serde::{Deserialize, Serialize};
+
+use super::Globals;
+
+/// The GPT family.
+#[derive(Subcommand, Debug)]
+pub enum GptCmd {
+    /// Pretrain a GPT on a text file (the embedded Shakespeare slice by default), then stream a sample.
+    Train(TrainArgs),
+    /// Stream text from a trained run.
+    Generate(GenerateArgs),
+    /// Loss and perplexity of a trained run on a text file.
+    Eval(EvalArgs),
+    /// Write a run's weights as safetensors with nanoGPT/PyTorch names.
+    Export(ExportArgs),
+}
+
+/// A training recipe (`configs/*.toml`); command-line flags override it.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Recipe {
+    /// Must be "gpt" when present.
+    pub family: Option<String>,
+    /// Model shape.
+    pub model: ModelSection,
+    /// Optimisation.
+    pub train: TrainConfig,
+    /// Data and tokenizer.
+    pub data: DataSection,
+}
+
+/// `[model]` of a recipe.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ModelSection {
+    /// `baby`, `small` or `gpt2`.
+    pub preset: String,
+    /// Overrides of the preset.
+    pub pos_encoding: Option<PosEncoding>,
+    pub block_size: Option<usize>,
+    pub n_layer: Option<usize>,
+    pub n_head: Option<usize>,
+    pub n_embd: Option<usize>,
+    pub dropout: Option<f64>,
+}
+
+impl Default for ModelSection {
+    fn default() -> Self {
+        Self {
+            preset: "baby".into(),
+            pos_encoding: None,
+            block_size: None,
+            n_layer: None,
+            n_head: None,
+            n_embd: None,
+            dropout: None,
+        }
+    }
+}
+
+/// `[data]` of a recipe.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DataSection {
+    /// Text file; absent = the embedded Shakespeare slice.
+    pub path: Option<PathBuf>,
+    /// `char`, `bpe` (trained on the training split) or a tokenizer file.
+    pub tokenizer: String,
+    /// Vocabulary size when `tokenizer = "bpe"`.
+    pub bpe_vocab: usize,
+    /// Fraction held out for validation (the end of the text).
+    pub val_fraction: f64,
+}
+
+impl Default for DataSection {
+    fn default() -> Self {
+        Self { path: None, tokenizer: "char".into(), bpe_vocab: 512, val_fraction: 0.1 }
+    }
+}
+
+/// Sampling flags shared by `train` (for its samples) and `generate`.
+#[derive(Args, Debug, Clone)]
+pub struct SampleArgs {
+    /// Text to start from.
+    #[arg(long, default_value = "\n")]
+    pub prompt: String,
+    /// Tokens to generate.
+    #[arg(long, default_value_t = 300)]
+    pub max_tokens: usize,
+    /// Softmax temperature; 0 = greedy.
+    #[arg(long, default_value_t = 0.8)]
+    pub temperature: f32,
+    /// Keep the k most likely tokens (0 = off).
+    #[arg(long, default_value_t = 40)]
+    pub top_k: usize,
+    /// Nucleus sampling mass (1.0 = off).
+    #[arg(long, default_value_t = 0.95)]
+    pub top_p: f32,
+    /// Drop tokens below min_p x the top probability (0 = off).
+    #[arg(long, default_value_t = 0.05)]
+    pub min_p: f32,
+    /// Repetition penalty over the last 64 tokens (1.0 = off).
+    #[arg(long, default_value_t = 1.0)]
+    pub repeat_penalty: f32,
+    /// Beam search width (1 = sampling; beams do not stream).
+    #[arg(long, default_value_t = 1)]
+    pub beams: usize,
+    /// Sampling seed.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Recompute the whole context every token instead of using the KV cache.
+    #[arg(long)]
+    pub no_cache: bool,
+}
+
+impl SampleArgs {
+    fn config(&self) -> Result<GenerationConfig> {
+        let config = GenerationConfig {
+            max_new_tokens: self.max_tokens,
+            temperature: self.temperature,
+            top_k: self.top_k,
+            top_p: self.top_p,
+            min_p: self.min_p,
+            repeat_penalty: self.repeat_penalty,
+            num_beams: self.beams,
+            seed: self.seed,
+            ..GenerationConfig::default()
+        };
+        config.validate()?;
+        Ok(config)
+    }
+}
+
+#[derive(Args, Debug)]
+pub struct TrainArgs {
+    /// A TOML recipe (see configs/shakespeare-char.toml).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Text file to train on (default: the embedded ~1 MB of Shakespeare).
+    #[arg(long)]
+    pub data: Option<PathBuf>,
+    /// `char`, `bpe`, or a tokenizer file (tokenizer.json).
+    #[arg(long)]
+    pub tokenizer: Option<String>,
+    /// Model preset: baby, small, gpt2.
+    #[arg(long)]
+    pub preset: Option<String>,
+    /// Positional encoding: learned, sinusoidal, rotary.
+    #[arg(long, value_parser = parse_pos)]
+    pub pos_encoding: Option<PosEncoding>,
+    /// Optimiser steps.
+    #[arg(long)]
+    pub steps: Option<u64>,
+    /// Sequences per batch.
+    #[arg(long)]
+    pub batch_size: Option<usize>,
+    /// Peak learning rate.
+    #[arg(long)]
+    pub lr: Option<f64>,
+    /// Seed of initialisation, batches and dropout.
+    #[arg(long)]
+    pub train_seed: Option<u64>,
+    /// Run folder.
+    #[arg(long, default_value = "runs/gpt")]
+    pub out: PathBuf,
+    /// Continue from the run folder's checkpoint.
+    #[arg(long)]
+    pub resume: bool,
+    /// Write the final figures as JSON here (for benchmarks).
+    #[arg(long)]
+    pub report: Option<PathBuf>,
+    #[command(flatten)]
+    pub sample: SampleArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct GenerateArgs {
+    /// Run folder written by `genlab gpt train`.
+    #[arg(long, default_value = "runs/gpt")]
+    pub checkpoint: PathBuf,
+    #[command(flatten)]
+    pub sample: SampleArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct EvalArgs {
+    /// Run folder written by `genlab gpt train`.
+    #[arg(long, default_value = "runs/gpt")]
+    pub checkpoint: PathBuf,
+    /// Text to evaluate on (default: the run's validation split of its data).
+    #[arg(long)]
+    pub data: Option<PathBuf>,
+    /// Batches of random windows to average (more = steadier).
+    #[arg(long, default_value_t = 200)]
+    pub iters: usize,
+}
+
+#[derive(Args, Debug)]
+pub struct ExportArgs {
+    /// Run folder.
+    #[arg(long, default_value = "runs/gpt")]
+    pub checkpoint: PathBuf,
+    /// Output file.
+    #[arg(long, default_value = "runs/gpt/model.safetensors")]
+    pub out: PathBuf,
+}
+
+fn parse_pos(s: &str) -> Result<PosEncoding, String> {
+    match s {
+        "learned" => Ok(PosEncoding::Learned),
+        "sinusoidal" => Ok(PosEncoding::Sinusoidal),
+        "rotary" | "rope" => Ok(PosEncoding::Rotary),
+        other => {
+            Err(format!("unknown positional encoding {other:?}: learned, sinusoidal or rotary"))
+        }
+    }
+}
+
+pub fn run(globals: &Globals, cmd: GptCmd) -> Result<()> {
+    let (spec, _) = globals.device_spec()?;
+    let device = spec.device()?;
+    match cmd {
+        GptCmd::Train(args) => train(args, &device),
+        GptCmd::Generate(args) => {
+            let (model, tok, _) = load_run(&args.checkpoint, &device)?;
+            stream_sample(&model, tok.as_ref(), &args.sample, &device)
+        }
+        GptCmd::Eval(args) => eval(args, &device),
+        GptCmd::Export(args) => {
+            let (model, _, _) = load_run(&args.checkpoint, &device)?;
+            genlab_transformer::save_safetensors(&model, &args.out)?;
+            println!("wrote {}", args.out.display());
+            Ok(())
+        }
+    }
+}
+
+fn read_corpus(path: Option<&Path>) -> Result<String> {
+    match path {
+        Some(p) => Ok(genlab_data::text::read_text(p)?),
+        None => Ok(genlab_data::embedded::shakespeare().to_string()),
+    }
+}
+
+/// Builds the tokenizer and saves it as `tokenizer.json` in the run folder.
+fn build_tokenizer(
+    data: &DataSection,
+    train_text: &str,
+    run: &RunDir,
+) -> Result<Box<dyn Tokenizer>> {
+    let path = run.file("tokenizer.json");
+    match data.tokenizer.as_str() {
+        "char" => {
+            let tok = CharTokenizer::train(train_text);
+            tok.save(&path)?;
+            Ok(Box::new(tok))
+        }
+        "bpe" => {
+            let tok = Trainer::new(data.bpe_vocab).pattern(Pattern::Gpt4).train(train_text)?;
+            tok.save(&path)?;
+            Ok(Box::new(tok))
+        }
+        file => {
+            std::fs::copy(file, &path).with_context(|| format!("copying tokenizer {file}"))?;
+            Ok(genlab_tokenizer::load(&path)?)
+        }
+    }
+}
+
+fn train(args: TrainArgs, device: &genlab_tensor::Device) -> Result<()> {
+    let mut recipe: Recipe = match &args.config {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("reading {}", path.display()))?;
+            toml::from_str(&text).with_context(|| format!("parsing recipe {}", path.display()))?
+        }
+        None => Recipe::default(),
+    };
+    if let Some(f) = recipe.family.as_deref().filter(|f| *f != "gpt") {
+        bail!("recipe is for family {f:?}, not gpt");
+    }
+    if let Some(d) = args.data {
+        recipe.data.path = Some(d)
+    }
+    if let Some(t) = args.tokenizer {
+        recipe.data.tokenizer = t
+    }
+    if let Some(p) = args.preset {
+        recipe.model.preset = p
+    }
+    if let Some(p) = args.pos_encoding {
+        recipe.model.pos_encoding = Some(p)
+    }
+    if let Some(s) = args.steps {
+        recipe.train.max_steps = s
+    }
+    if let Some(b) = args.batch_size {
+        recipe.train.batch_size = b
+    }
+    if let Some(lr) = args.lr {
+        recipe.train.lr = lr
+    }
+    if let Some(s) = args.train_seed {
+        recipe.train.seed = s
+    }
+    let sample_config = args.sample.config()?;
+
+    let text = read_corpus(recipe.data.path.as_deref())?;
+    let (train_text, _) = genlab_data::text::split(&text, 1.0 - recipe.data.val_fraction);
+    let run = RunDir::create(&args.out)?;
+    let tok = if args.resume {
+        genlab_tokenizer::load(run.file("tokenizer.json"))?
+    } else {
+        build_tokenizer(&recipe.data, train_text, &run)?
+    };
+    let ids = tok.encode(&text)?;
+    let data = TokenSplits::split(ids, 1.0 - recipe.data.val_fraction);
+    let m = &recipe.model;
+    let mut model_cfg =
+        GptConfig::preset(&m.preset, tok.vocab_size()).map_err(anyhow::Error::msg)?;
+    if let Some(p) = m.pos_encoding {
+        model_cfg.pos_encoding = p
+    }
+    if let Some(v) = m.block_size {
+        model_cfg.block_size = v
+    }
+    if let Some(v) = m.n_layer {
+        model_cfg.n_layer = v
+    }
+    if let Some(v) = m.n_head {
+        model_cfg.n_head = v
+    }
+    if let Some(v) = m.n_embd {
+        model_cfg.n_embd = v
+    }
+    if let Some(v) = m.dropout {
+        model_cfg.dropout = v
+    }
+    std::fs::write(run.file("recipe.toml"), toml::to_string(&recipe)?)?;
+
+    eprintln!(
+        "training a {}-parameter GPT ({} layers, {} heads, width {}, context {}) on {} train / {} val tokens ({} vocab) on {:?}",
+        model_cfg.num_params(),
+        model_cfg.n_layer,
+        model_cfg.n_head,
+        model_cfg.n_embd,
+        model_cfg.block_size,
+        data.train.len(),
+        data.val.len(),
+        tok.vocab_size(),
+        device,
+    );
+    let mut on_eval = |model: &Gpt, step: u64| {
+        let config = GenerationConfig { max_new_tokens: 120, ..sample_config.clone() };
+        let generator = GptGenerator::new(model, device, true);
+        let prompt = tok.encode(&args.sample.prompt).ok().filter(|p| !p.is_empty())?;
+        let out = generate(&generator, &prompt, &config, None).ok()?;
+        let text = tok.decode(&out.tokens).ok()?;
+        Some(format!("--- sample at step {step} ---\n{}{}\n---", args.sample.prompt, text))
+    };
+    let (model, report) = genlab_transformer::pretrain(
+        &model_cfg,
+        &recipe.train,
+        &data,
+        &run,
+        device,
+        args.resume,
+        &mut on_eval,
+    )?;
+    genlab_transformer::save_safetensors(&model, run.file("model.safetensors"))?;
+    genlab_train::report::loss_curve_svg(&run.file("metrics.jsonl"), &run.file("loss.svg"))?;
+    eprintln!(
+        "done: {} steps, train loss {:.4}, val loss {:.4}, {:.0} tokens/s; run folder {} (checkpoint.bin, model.safetensors, metrics.jsonl, loss.svg)",
+        report.steps,
+        report.train_loss,
+        report.val_loss,
+        report.tokens_per_sec,
+        run.path().display()
+    );
+    if let Some(path) = &args.report {
+        std::fs::write(path, serde_json::to_string_pretty(&report)?)?;
+    }
+    eprintln!(
+        "sampling (temperature {}, top-k {}, top-p {}, seed {}):",
+        args.sample.temperature, args.sample.top_k, args.sample.top_p, args.sample.seed
+    );
+    stream_sample(&model, tok.as_ref(), &args.sample, device)
+}
+
+/// Loads a run folder: model (from checkpoint.bin), tokenizer, model config.
+pub fn load_run(
+    dir: &Path,
+    device: &genlab_tensor::Device,
+) -> Result<(Gpt, Box<dyn Tokenizer>, GptConfig)> {
+    let run = RunDir::open(dir)?;
+    let config: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(run.file("config.json")).with_context(
+            || format!("{} has no config.json: is it a run folder?", dir.display()),
+        )?)?;
+    let model_cfg: GptConfig = serde_json::from_value(config["model"].clone())
+        .context("config.json has no valid \"model\"")?;
+    let tok = genlab_tokenizer::load(run.file("tokenizer.json"))?;
+    let ckpt = Checkpoint::load(run.checkpoint())?;
+    let model = ckpt.load_model(model_cfg.init(device))?;
+    Ok((model, tok, model_cfg))
+}
+
+fn stream_sample(
+    model: &Gpt,
+    tok: &dyn Tokenizer,
+    args: &SampleArgs,
+    device: &genlab_tensor::Device,
+) -> Result<()> {
+    let config = args.config()?;
+    let prompt = tok.encode(&args.prompt)?;
+    if prompt.is_empty() {
+        bail!("the prompt is empty after tokenization; give --prompt some text");
+    }
+    let generator = GptGenerator::new(model, device, !args.no_cache);
+    let detok = |ids: &[u32]| tok.decode(ids).unwrap_or_default();
+    let mut out = std::io::stdout().lock();
+    write!(out, "{}", args.prompt)?;
+    let started = std::time::Instant::now();
+    let mut n = 0usize;
+    if config.num_beams > 1 {
+        let result = generate(&generator, &prompt, &config, Some(&detok))?;
+        n = result.tokens.len();
+        write!(out, "{}", result.text.unwrap_or_default())?;
+    } else {
+        for token in generate_stream(&generator, &prompt, &config, Some(&detok))? {
+            write!(out, "{}", token?.text)?;
+            out.flush()?;
+            n += 1;
+        }
+    }
+    writeln!(out)?;
+    eprintln!(
+        "({n} tokens in {:.2} s, {:.0} tokens/s)",
+        started.elapsed().as_secs_f64(),
+        n as f64 / started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+fn eval(args: EvalArgs, device: &genlab_tensor::Device) -> Result<()> {
+    let (model, tok, cfg) = load_run(&args.checkpoint, device)?;
+    let recipe: Recipe = toml::from_str(
+        &std::fs::read_to_string(args.checkpoint.join("recipe.toml")).unwrap_or_default(),
+    )
+    .unwrap_or_default();
+    let tokens = match &args.data {
+        Some(path) => tok.encode(&genlab_data::text::read_text(path)?)?,
+        None => {
+            let text = read_corpus(recipe.data.path.as_deref())?;
+            TokenSplits::split(tok.encode(&text)?, 1.0 - recipe.data.val_fraction).val
+        }
+    };
+    if tokens.len() <= cfg.block_size {
+        bail!(
+            "{} tokens is too little to evaluate a model with context {}",
+            tokens.len(),
+            cfg.block_size
+        );
+    }
+    let loss = estimate_loss(&model, &tokens, args.iters, recipe.train.batch_size.max(1), device);
+    println!(
+        "loss {loss:.4}  perplexity {:.3}  ({} batches of {} x {} tokens)",
+        loss.exp(),
+        args.iters,
+        recipe.train.batch_size,
+        cfg.block_size
+    );
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shipped_recipes_parse() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../configs");
+        let mut seen = 0;
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "toml") {
+                let recipe: Recipe = toml::from_str(&std::fs::read_to_string(&path).unwrap())
+                    .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+                if recipe.family.as_deref() == Some("gpt") {
+                    recipe.train.validate().unwrap();
+                    seen += 1;
+                }
+            }
+        }
+        assert!(seen >= 1);
+    }
+
+    #[test]
+    fn unknown_recipe_keys_are_errors() {
+        let err = toml::from_str::<Recipe>("[train]\nbatchsize = 3\n").unwrap_err();
+        assert!(err.to_string().contains("batchsize"), "{err}");
+    }
+}

@@ -1,0 +1,41 @@
+//! One module per subcommand family, plus what they share.
+
+pub mod data;
+pub mod gpt;
+pub mod info;
+pub mod tokenizer;
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use genlab_tensor::{Backend, DeviceSpec};
+
+/// Options that every subcommand sees.
+#[derive(Debug, Clone, Default)]
+pub struct Globals {
+    /// `--device` (clap already falls back to `GENLAB_DEVICE`).
+    pub device: Option<String>,
+}
+
+impl Globals {
+    /// The device spec asked for (`--device`, else `GENLAB_DEVICE`, else `cpu`), checked
+    /// against this build: a backend that is not compiled in is an error naming its feature.
+    pub fn device_spec(&self) -> anyhow::Result<(DeviceSpec, Backend)> {
+        let spec = DeviceSpec::from_flag_or_env(self.device.as_deref())
+            .context("reading --device / GENLAB_DEVICE")?;
+        let backend = spec.backend().with_context(|| format!("device {spec}"))?;
+        Ok((spec, backend))
+    }
+}
+
+/// The shared data folder (`shared/data` beside the repository), if there is one: the
+/// `GENLAB_SHARED_DATA` environment variable, else `../shared/data` or `shared/data` from the
+/// working directory.
+pub fn shared_data_dir() -> Option<PathBuf> {
+    let candidates = [
+        std::env::var_os("GENLAB_SHARED_DATA").map(PathBuf::from),
+        Some(PathBuf::from("../shared/data")),
+        Some(PathBuf::from("shared/data")),
+    ];
+    candidates.into_iter().flatten().find(|p| p.is_dir())
+}

@@ -1,0 +1,75 @@
+//! `genlab`: the command-line face of the genlab crates. This file only parses the command
+//! line and dispatches; each subcommand family lives in its own file under `cmd/`.
+
+mod cmd;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Generative AI in Rust on burn: data, tokenizers, decoding and (soon) models.
+#[derive(Parser, Debug)]
+#[command(name = "genlab", version, propagate_version = true)]
+struct Cli {
+    /// Where to compute: cpu (the fastest CPU backend compiled in), flex, ndarray, wgpu[:N],
+    /// cuda[:N]. GPU backends need the matching Cargo feature (`--features wgpu`).
+    #[arg(long, global = true, env = genlab_tensor::device::DEVICE_ENV, value_name = "DEVICE")]
+    device: Option<String>,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Version, compiled backends, what `cpu` resolves to, and a matmul timing per device.
+    Info(cmd::info::InfoArgs),
+    /// Read the data genlab uses and print what is there.
+    #[command(subcommand)]
+    Data(cmd::data::DataCmd),
+    /// Byte-level BPE tokenizers: train, encode, decode, count, inspect.
+    #[command(subcommand)]
+    Tokenizer(cmd::tokenizer::TokenizerCmd),
+    /// GPT: pretrain on text, stream generated text, evaluate, export weights.
+    #[command(subcommand)]
+    Gpt(cmd::gpt::GptCmd),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            // `{:#}` prints the whole context chain on one line, without a backtrace.
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    let globals = cmd::Globals { device: cli.device };
+    match cli.command {
+        Command::Info(args) => cmd::info::run(&globals, args),
+        Command::Data(data) => cmd::data::run(data),
+        Command::Tokenizer(tok) => cmd::tokenizer::run(tok),
+        Command::Gpt(gpt) => cmd::gpt::run(&globals, gpt),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn device_flag_is_global() {
+        let cli = Cli::try_parse_from(["genlab", "data", "check", "--device", "flex"]).unwrap();
+        assert_eq!(cli.device.as_deref(), Some("flex"));
+    }
+}

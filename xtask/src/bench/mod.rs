@@ -1,0 +1,70 @@
+//! `cargo xtask bench <name> [--device D] [--peers]`: maps a name to its benchmark module.
+//! To add one: write `bench/<name>.rs` with `pub fn run(ctx: &BenchCtx) -> anyhow::Result<()>`
+//! and add a line to [`BENCHES`].
+
+#[allow(dead_code)] // helpers that not every benchmark uses yet (e.g. `num`)
+pub mod common;
+mod decoding;
+mod gpt;
+mod tokenizer;
+
+use std::path::Path;
+
+use anyhow::bail;
+
+use common::BenchCtx;
+
+/// One benchmark: its name and entry point.
+type Bench = (&'static str, fn(&BenchCtx) -> anyhow::Result<()>);
+
+/// Every benchmark, in the order `bench all` runs them.
+const BENCHES: &[Bench] = &[
+    ("tokenizer", tokenizer::run),
+    ("decoding", decoding::run),
+    ("gpt", gpt::run),
+    ("gpt-quality", gpt::quality),
+];
+
+/// Options of `cargo xtask bench`.
+#[derive(clap::Args, Debug)]
+pub struct BenchArgs {
+    /// Which benchmark (`all` runs every one).
+    name: String,
+    /// Device spec passed to genlab (`cpu`, `wgpu`, `cuda:0`, ...).
+    #[arg(long)]
+    device: Option<String>,
+    /// Also run the Python peers in benches/peers/ (set them up with `cargo xtask peers-setup`).
+    #[arg(long)]
+    peers: bool,
+}
+
+/// Runs the named benchmark, or all of them; results go to `target/bench/`.
+pub fn run(root: &Path, args: BenchArgs) -> anyhow::Result<()> {
+    let ctx = BenchCtx {
+        root: root.to_path_buf(),
+        peers: args.peers,
+        device: args.device,
+        out_dir: root.join("target/bench"),
+    };
+    if args.name == "all" {
+        let mut failed = Vec::new();
+        for (name, bench) in BENCHES {
+            eprintln!("\n##### bench {name} #####");
+            if let Err(e) = bench(&ctx) {
+                eprintln!("bench {name} failed: {e:#}");
+                failed.push(*name);
+            }
+        }
+        if !failed.is_empty() {
+            bail!("{} of {} benchmarks failed: {}", failed.len(), BENCHES.len(), failed.join(", "));
+        }
+        return Ok(());
+    }
+    match BENCHES.iter().find(|(name, _)| *name == args.name) {
+        Some((_, bench)) => bench(&ctx),
+        None => {
+            let known: Vec<&str> = BENCHES.iter().map(|(name, _)| *name).collect();
+            bail!("unknown benchmark {:?}: known are {}, and all", args.name, known.join(", "))
+        }
+    }
+}

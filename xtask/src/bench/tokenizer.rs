@@ -1,0 +1,137 @@
+//! `cargo xtask bench tokenizer`: genlab-tokenizer against Hugging Face `tokenizers` (training)
+//! and tiktoken (encoding) on the Shakespeare corpus, vocab 8,192, GPT-2 pattern.
+//!
+//! The genlab side is `crates/genlab-tokenizer/examples/bench.rs`; it exports its ranks as a
+//! tiktoken file and its ids, and `benches/peers/tokenizer.py` encodes with those ranks and
+//! checks the ids are identical.
+
+use anyhow::{Context, bail};
+use serde_json::Value;
+
+use super::common::{BenchCtx, Ratio};
+
+const VOCAB: &str = "8192";
+
+fn num(v: &Value, key: &str) -> anyhow::Result<f64> {
+    v[key].as_f64().with_context(|| format!("bench output has no number {key:?}: {v}"))
+}
+
+fn row(
+    what: &str,
+    genlab: f64,
+    peer: Option<f64>,
+    unit: &str,
+    higher: bool,
+    bar: Option<f64>,
+) -> Ratio {
+    Ratio {
+        what: what.to_string(),
+        genlab,
+        peer,
+        unit: unit.to_string(),
+        higher_is_better: higher,
+        bar,
+    }
+}
+
+pub fn run(ctx: &BenchCtx) -> anyhow::Result<()> {
+    let corpus = ctx.data("text/shakespeare.txt")?;
+    let corpus = corpus.to_str().context("corpus path is not UTF-8")?.to_string();
+    std::fs::create_dir_all(&ctx.out_dir)
+        .with_context(|| format!("creating {}", ctx.out_dir.display()))?;
+    let ranks = ctx.out_dir.join("tokenizer-ranks.tiktoken");
+    let ids = ctx.out_dir.join("tokenizer-ids.u32");
+    let (ranks, ids) = (ranks.to_string_lossy().into_owned(), ids.to_string_lossy().into_owned());
+    let g = ctx.cargo_json(
+        &[
+            "run",
+            "--release",
+            "--quiet",
+            "-p",
+            "genlab-tokenizer",
+            "--example",
+            "bench_tokenizer",
+            "--",
+            "--corpus",
+            &corpus,
+            "--vocab",
+            VOCAB,
+            "--ranks-out",
+            &ranks,
+            "--ids-out",
+            &ids,
+        ],
+        &[],
+    )?;
+    let p = if ctx.peers {
+        let p = ctx.python_json(
+            "tokenizer.py",
+            &["--corpus", &corpus, "--vocab", VOCAB, "--ranks", &ranks, "--ids", &ids],
+            &[],
+        )?;
+        if p["ids_identical"].as_bool() != Some(true) {
+            bail!("tiktoken and genlab ids differ on the corpus: {p}");
+        }
+        Some(p)
+    } else {
+        None
+    };
+    let peer = |key: &str| p.as_ref().and_then(|p| p[key].as_f64());
+    let rows = vec![
+        row(
+            "train to 8192 (s, vs HF tokenizers)",
+            num(&g, "train_s")?,
+            peer("hf_train_s"),
+            "s",
+            false,
+            Some(1.0),
+        ),
+        row(
+            "train peak RSS (MiB, vs HF)",
+            num(&g, "peak_rss_mib")?,
+            peer("hf_peak_rss_mib"),
+            "MiB",
+            false,
+            None,
+        ),
+        row(
+            "encode 1 thread (vs tiktoken)",
+            num(&g, "encode_mb_s")?,
+            peer("tiktoken_encode_mb_s"),
+            "MB/s",
+            true,
+            Some(1.0),
+        ),
+        row(
+            "encode batch of lines, all threads (vs tiktoken)",
+            num(&g, "batch_lines_mb_s")?,
+            peer("tiktoken_batch_lines_mb_s"),
+            "MB/s",
+            true,
+            None,
+        ),
+        row(
+            "encode one text in parallel blocks",
+            num(&g, "parallel_encode_mb_s")?,
+            None,
+            "MB/s",
+            true,
+            None,
+        ),
+        row("100,000 x 'a' (limit 1 s)", num(&g, "repeated_a_100k_s")?, None, "s", false, None),
+        row(
+            "1 MB line without spaces (limit 1 s)",
+            num(&g, "spaceless_1mb_s")?,
+            None,
+            "s",
+            false,
+            None,
+        ),
+    ];
+    for key in ["repeated_a_100k_s", "spaceless_1mb_s"] {
+        if num(&g, key)? >= 1.0 {
+            bail!("{key} took {} s, over the 1 s limit", num(&g, key)?);
+        }
+    }
+    ctx.report("tokenizer", &rows, serde_json::json!({ "genlab": g, "peer": p }))
+}
