@@ -104,6 +104,16 @@ def batch(data, b, block, gen):
     return x, y
 
 
+def train_step(model, opt, x, y):
+    """One optimiser step as genlab takes it: loss, backward, global-norm clip 1.0, AdamW."""
+    loss = model(x, y)
+    opt.zero_grad(set_to_none=True)
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+    opt.step()
+    return loss.item()
+
+
 @torch.no_grad()
 def estimate(model, data, iters, b, block):
     model.eval()
@@ -129,13 +139,7 @@ def train(args):
     for step in range(args.steps):
         for g in opt.param_groups:
             g["lr"] = get_lr(step, total=args.steps)
-        x, y = batch(tr, 12, 64, gen)
-        loss = model(x, y)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
-        loss = loss.item()
+        loss = train_step(model, opt, *batch(tr, 12, 64, gen))
         if args.verbose and (step + 1) % 250 == 0:
             print(f"step {step + 1}: loss {loss:.4f}", flush=True)
     seconds = time.perf_counter() - t0
@@ -153,13 +157,7 @@ def speed(args):
     times = []
     for _ in range(args.steps):
         t = time.perf_counter()
-        x, y = batch(data, 12, 64, gen)
-        loss = model(x, y)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
-        loss.item()
+        train_step(model, opt, *batch(data, 12, 64, gen))
         times.append(time.perf_counter() - t)
     med = sorted(times)[len(times) // 2]
     return {"median_step_ms": med * 1e3, "tokens_per_sec": 12 * 64 / med}

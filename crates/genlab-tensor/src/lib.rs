@@ -17,3 +17,25 @@ pub use device::{Backend, DeviceError, DeviceSpec, compiled_backends};
 pub fn seed(device: &Device, seed: u64) {
     device.seed(seed);
 }
+
+#[cfg(test)]
+mod tests {
+    use burn::tensor::Distribution;
+
+    use super::*;
+
+    fn draw(device: &Device, s: u64) -> Vec<f32> {
+        seed(device, s);
+        Tensor::<1>::random([64], Distribution::Normal(0.0, 1.0), device)
+            .into_data()
+            .try_to_vec()
+            .unwrap()
+    }
+
+    #[test]
+    fn same_seed_same_numbers() {
+        let device = DeviceSpec::Cpu.device().unwrap();
+        assert_eq!(draw(&device, 7), draw(&device, 7));
+        assert_ne!(draw(&device, 7), draw(&device, 8));
+    }
+}
