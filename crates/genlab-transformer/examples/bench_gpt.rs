@@ -13,6 +13,10 @@ use genlab_tensor::DeviceSpec;
 use genlab_transformer::data::{batch_rng, random_batch};
 use genlab_transformer::{GptConfig, GptGenerator};
 
+// The same allocator as the genlab binary (see crates/genlab-cli/src/main.rs).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mode = args.first().map(String::as_str).unwrap_or("speed");
