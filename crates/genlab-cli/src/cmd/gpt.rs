@@ -280,7 +280,13 @@ fn build_tokenizer(
 }
 
 fn train(args: TrainArgs, device: &genlab_tensor::Device) -> Result<()> {
-    let mut recipe: Recipe = match &args.config {
+    // A resumed run starts from the recipe it was trained with (flags still override it).
+    let recipe_path = match (&args.config, args.resume) {
+        (Some(path), _) => Some(path.clone()),
+        (None, true) => Some(args.out.join("recipe.toml")),
+        (None, false) => None,
+    };
+    let mut recipe: Recipe = match &recipe_path {
         Some(path) => {
             let text = std::fs::read_to_string(path)
                 .with_context(|| format!("reading {}", path.display()))?;
@@ -304,7 +310,12 @@ fn train(args: TrainArgs, device: &genlab_tensor::Device) -> Result<()> {
         recipe.model.pos_encoding = Some(p)
     }
     if let Some(s) = args.steps {
-        recipe.train.max_steps = s
+        recipe.train.max_steps = s;
+        if recipe.train.warmup_steps > s {
+            // A short run asked for on the command line keeps a proportionate warmup.
+            recipe.train.warmup_steps = s / 10;
+            eprintln!("note: warmup shortened to {} steps for a {s}-step run", s / 10);
+        }
     }
     if let Some(b) = args.batch_size {
         recipe.train.batch_size = b
@@ -348,7 +359,11 @@ fn train(args: TrainArgs, device: &genlab_tensor::Device) -> Result<()> {
     if let Some(v) = m.dropout {
         model_cfg.dropout = v
     }
-    std::fs::write(run.file("recipe.toml"), toml::to_string(&recipe)?)?;
+    // A fresh run records its recipe before step 0 (so a killed run can resume); a resumed run
+    // only after its checkpoint has loaded, so a failed resume never rewrites it.
+    if !args.resume {
+        std::fs::write(run.file("recipe.toml"), toml::to_string(&recipe)?)?;
+    }
 
     eprintln!(
         "training a {}-parameter GPT ({} layers, {} heads, width {}, context {}) on {} train / {} val tokens ({} vocab) on {:?}",
@@ -379,6 +394,9 @@ fn train(args: TrainArgs, device: &genlab_tensor::Device) -> Result<()> {
         args.resume,
         &mut on_eval,
     )?;
+    if args.resume {
+        std::fs::write(run.file("recipe.toml"), toml::to_string(&recipe)?)?;
+    }
     genlab_transformer::save_safetensors(&model, run.file("model.safetensors"))?;
     genlab_train::report::loss_curve_svg(&run.file("metrics.jsonl"), &run.file("loss.svg"))?;
     eprintln!(
