@@ -6,13 +6,17 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
 use genlab_decoding::{GenerationConfig, generate, generate_stream};
-use genlab_tokenizer::{CharTokenizer, Pattern, Tokenizer, Trainer};
+use genlab_tokenizer::Tokenizer;
 use genlab_train::{Checkpoint, RunDir};
 use genlab_transformer::data::TokenSplits;
-use genlab_transformer::{Gpt, GptConfig, GptGenerator, PosEncoding, TrainConfig, estimate_loss};
-use serde::{Deserialize, Serialize};
+use genlab_transformer::{Gpt, GptConfig, GptGenerator, PosEncoding, estimate_loss};
 
 use super::Globals;
+
+mod recipe;
+
+pub use recipe::Recipe;
+use recipe::read_corpus;
 
 /// The GPT family.
 #[derive(Subcommand, Debug)]
@@ -25,69 +29,6 @@ pub enum GptCmd {
     Eval(EvalArgs),
     /// Write a run's weights as safetensors with nanoGPT/PyTorch names.
     Export(ExportArgs),
-}
-
-/// A training recipe (`configs/*.toml`); command-line flags override it.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct Recipe {
-    /// Must be "gpt" when present.
-    pub family: Option<String>,
-    /// Model shape.
-    pub model: ModelSection,
-    /// Optimisation.
-    pub train: TrainConfig,
-    /// Data and tokenizer.
-    pub data: DataSection,
-}
-
-/// `[model]` of a recipe.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct ModelSection {
-    /// `baby`, `small` or `gpt2`.
-    pub preset: String,
-    /// Overrides of the preset.
-    pub pos_encoding: Option<PosEncoding>,
-    pub block_size: Option<usize>,
-    pub n_layer: Option<usize>,
-    pub n_head: Option<usize>,
-    pub n_embd: Option<usize>,
-    pub dropout: Option<f64>,
-}
-
-impl Default for ModelSection {
-    fn default() -> Self {
-        Self {
-            preset: "baby".into(),
-            pos_encoding: None,
-            block_size: None,
-            n_layer: None,
-            n_head: None,
-            n_embd: None,
-            dropout: None,
-        }
-    }
-}
-
-/// `[data]` of a recipe.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct DataSection {
-    /// Text file; absent = the embedded Shakespeare slice.
-    pub path: Option<PathBuf>,
-    /// `char`, `bpe` (trained on the training split) or a tokenizer file.
-    pub tokenizer: String,
-    /// Vocabulary size when `tokenizer = "bpe"`.
-    pub bpe_vocab: usize,
-    /// Fraction held out for validation (the end of the text).
-    pub val_fraction: f64,
-}
-
-impl Default for DataSection {
-    fn default() -> Self {
-        Self { path: None, tokenizer: "char".into(), bpe_vocab: 512, val_fraction: 0.1 }
-    }
 }
 
 /// Sampling flags shared by `train` (for its samples) and `generate`.
@@ -247,38 +188,6 @@ pub fn run(globals: &Globals, cmd: GptCmd) -> Result<()> {
     }
 }
 
-fn read_corpus(path: Option<&Path>) -> Result<String> {
-    match path {
-        Some(p) => Ok(genlab_data::text::read_text(p)?),
-        None => Ok(genlab_data::embedded::shakespeare().to_string()),
-    }
-}
-
-/// Builds the tokenizer and saves it as `tokenizer.json` in the run folder.
-fn build_tokenizer(
-    data: &DataSection,
-    train_text: &str,
-    run: &RunDir,
-) -> Result<Box<dyn Tokenizer>> {
-    let path = run.file("tokenizer.json");
-    match data.tokenizer.as_str() {
-        "char" => {
-            let tok = CharTokenizer::train(train_text);
-            tok.save(&path)?;
-            Ok(Box::new(tok))
-        }
-        "bpe" => {
-            let tok = Trainer::new(data.bpe_vocab).pattern(Pattern::Gpt4).train(train_text)?;
-            tok.save(&path)?;
-            Ok(Box::new(tok))
-        }
-        file => {
-            std::fs::copy(file, &path).with_context(|| format!("copying tokenizer {file}"))?;
-            Ok(genlab_tokenizer::load(&path)?)
-        }
-    }
-}
-
 fn train(args: TrainArgs, device: &genlab_tensor::Device) -> Result<()> {
     // A resumed run starts from the recipe it was trained with (flags still override it).
     let recipe_path = match (&args.config, args.resume) {
@@ -286,12 +195,8 @@ fn train(args: TrainArgs, device: &genlab_tensor::Device) -> Result<()> {
         (None, true) => Some(args.out.join("recipe.toml")),
         (None, false) => None,
     };
-    let mut recipe: Recipe = match &recipe_path {
-        Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("reading {}", path.display()))?;
-            toml::from_str(&text).with_context(|| format!("parsing recipe {}", path.display()))?
-        }
+    let mut recipe = match &recipe_path {
+        Some(path) => Recipe::load(path)?,
         None => Recipe::default(),
     };
     if let Some(f) = recipe.family.as_deref().filter(|f| *f != "gpt") {
@@ -334,31 +239,11 @@ fn train(args: TrainArgs, device: &genlab_tensor::Device) -> Result<()> {
     let tok = if args.resume {
         genlab_tokenizer::load(run.file("tokenizer.json"))?
     } else {
-        build_tokenizer(&recipe.data, train_text, &run)?
+        recipe.data.build_tokenizer(train_text, &run)?
     };
     let ids = tok.encode(&text)?;
     let data = TokenSplits::split(ids, 1.0 - recipe.data.val_fraction);
-    let m = &recipe.model;
-    let mut model_cfg =
-        GptConfig::preset(&m.preset, tok.vocab_size()).map_err(anyhow::Error::msg)?;
-    if let Some(p) = m.pos_encoding {
-        model_cfg.pos_encoding = p
-    }
-    if let Some(v) = m.block_size {
-        model_cfg.block_size = v
-    }
-    if let Some(v) = m.n_layer {
-        model_cfg.n_layer = v
-    }
-    if let Some(v) = m.n_head {
-        model_cfg.n_head = v
-    }
-    if let Some(v) = m.n_embd {
-        model_cfg.n_embd = v
-    }
-    if let Some(v) = m.dropout {
-        model_cfg.dropout = v
-    }
+    let model_cfg = recipe.model.config(tok.vocab_size())?;
     // A fresh run records its recipe before step 0 (so a killed run can resume); a resumed run
     // only after its checkpoint has loaded, so a failed resume never rewrites it.
     if !args.resume {
@@ -501,33 +386,4 @@ fn eval(args: EvalArgs, device: &genlab_tensor::Device) -> Result<()> {
         cfg.block_size
     );
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn shipped_recipes_parse() {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../configs");
-        let mut seen = 0;
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.extension().is_some_and(|e| e == "toml") {
-                let recipe: Recipe = toml::from_str(&std::fs::read_to_string(&path).unwrap())
-                    .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-                if recipe.family.as_deref() == Some("gpt") {
-                    recipe.train.validate().unwrap();
-                    seen += 1;
-                }
-            }
-        }
-        assert!(seen >= 1);
-    }
-
-    #[test]
-    fn unknown_recipe_keys_are_errors() {
-        let err = toml::from_str::<Recipe>("[train]\nbatchsize = 3\n").unwrap_err();
-        assert!(err.to_string().contains("batchsize"), "{err}");
-    }
 }
