@@ -7,27 +7,9 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-// burn's CPU backend allocates a fresh buffer for every tensor operation; glibc's malloc hands
-// large ones back to the OS and faults them in again, mimalloc keeps and reuses them. Measured on
-// the baby GPT's training step here: +20% with one thread, +35% with two (docs/gpt.md).
+// burn's CPU backend allocates a buffer per tensor op: see genlab_tensor::alloc for why this.
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
-/// mimalloc's `mi_option_purge_delay` (the enum value in mimalloc v3's `include/mimalloc.h`;
-/// the sys crate names no constant for it).
-const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
-
-/// Keeps freed memory for reuse instead of returning it to the OS after a delay: every tensor
-/// op allocates a fresh buffer, and re-faulting purged pages cost a quarter of the CPU time of
-/// a GPT training step here (page faults 240,000 -> 300 over 20 steps).
-fn keep_freed_memory() {
-    #[allow(unsafe_code)]
-    // SAFETY: `mi_option_set` only stores an integer in mimalloc's option table; it may be
-    // called at any time, from any thread.
-    unsafe {
-        libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, -1);
-    }
-}
+static GLOBAL: genlab_tensor::alloc::Allocator = genlab_tensor::alloc::Allocator;
 
 /// Generative AI in Rust on burn: data, tokenizers, decoding and (soon) models.
 #[derive(Parser, Debug)]
@@ -58,7 +40,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    keep_freed_memory();
+    genlab_tensor::alloc::keep_freed_memory();
     let cli = Cli::parse();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,

@@ -5,6 +5,8 @@
 //! - [`seed`] seeds a device so that the same seed gives the same numbers on the same backend.
 //! - [`image`] converts between tensors and PNG files, including sample grids.
 
+#[cfg(feature = "mimalloc")]
+pub mod alloc;
 pub mod device;
 pub mod image;
 

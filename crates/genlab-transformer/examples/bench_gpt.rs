@@ -13,28 +13,12 @@ use genlab_tensor::DeviceSpec;
 use genlab_transformer::data::{batch_rng, random_batch};
 use genlab_transformer::{GptConfig, GptGenerator};
 
-// The same allocator as the genlab binary (see crates/genlab-cli/src/main.rs).
+// The same allocator as the genlab binary (see genlab_tensor::alloc).
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
-/// As in crates/genlab-cli/src/main.rs: mimalloc's `mi_option_purge_delay` (the enum value in mimalloc v3's `include/mimalloc.h`;
-/// the sys crate names no constant for it).
-const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
-
-/// Keeps freed memory for reuse instead of returning it to the OS after a delay: every tensor
-/// op allocates a fresh buffer, and re-faulting purged pages cost a quarter of the CPU time of
-/// a GPT training step here (page faults 240,000 -> 300 over 20 steps).
-fn keep_freed_memory() {
-    #[allow(unsafe_code)]
-    // SAFETY: `mi_option_set` only stores an integer in mimalloc's option table; it may be
-    // called at any time, from any thread.
-    unsafe {
-        libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, -1);
-    }
-}
+static GLOBAL: genlab_tensor::alloc::Allocator = genlab_tensor::alloc::Allocator;
 
 fn main() {
-    keep_freed_memory();
+    genlab_tensor::alloc::keep_freed_memory();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mode = args.first().map(String::as_str).unwrap_or("speed");
     let n: Option<usize> = args.get(1).and_then(|s| s.parse().ok());
