@@ -16,6 +16,10 @@ const PACKAGES: &[(&str, &str)] = &[
     ("statsmodels", "statsmodels"),
     ("scikit-image", "skimage"),
     ("pyod", "pyod"),
+    // scikit-image's estimate_sigma (benches/peers/denoise.py) imports it lazily.
+    ("PyWavelets", "pywt"),
+    ("scikit-learn", "sklearn"),
+    ("scipy", "scipy"),
 ];
 
 /// Options of `cargo xtask peers-setup`.

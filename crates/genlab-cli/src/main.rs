@@ -37,6 +37,9 @@ enum Command {
     /// GPT: pretrain on text, stream generated text, evaluate, export weights.
     #[command(subcommand)]
     Gpt(cmd::gpt::GptCmd),
+    /// Autoencoders: AE, denoising AE, VAE; latent tools, denoising, anomaly detection.
+    #[command(subcommand)]
+    Ae(cmd::ae::AeCmd),
 }
 
 fn main() -> ExitCode {
@@ -59,6 +62,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Data(data) => cmd::data::run(data),
         Command::Tokenizer(tok) => cmd::tokenizer::run(tok),
         Command::Gpt(gpt) => cmd::gpt::run(&globals, gpt),
+        Command::Ae(ae) => cmd::ae::run(&globals, ae),
     }
 }
 

@@ -19,6 +19,13 @@ pub enum DataError {
         /// What is wrong, in words.
         problem: String,
     },
+    /// Data that do not fit together, such as statistics fitted on another number of
+    /// channels than the series they are applied to.
+    #[error("{problem}")]
+    Invalid {
+        /// What is wrong, in words.
+        problem: String,
+    },
 }
 
 impl DataError {

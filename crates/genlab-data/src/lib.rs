@@ -2,17 +2,28 @@
 //! (`u8`/`f32` in row-major order) that model crates turn into tensors on their device.
 //!
 //! Every reader checks what it reads and returns a [`DataError`] naming the file and the
-//! problem; none of them panics on bad input.
+//! problem; none of them panics on bad input. Besides files, two seeded synthetic datasets are
+//! generated on the spot: cartoon [`faces`] with known attributes and machine [`sensors`]
+//! signals with injected faults (real sensor logs are read by [`csv`]).
 
 pub mod batcher;
+pub mod csv;
 pub mod embedded;
 mod error;
+pub mod faces;
 pub mod idx;
 pub mod images;
 pub mod jsonl;
+mod raster;
+pub mod sensors;
 pub mod text;
 pub mod wav;
 
 pub use batcher::Batcher;
+pub use csv::{CsvOptions, read_sensor_csv, write_sensor_csv};
 pub use error::DataError;
+pub use faces::{FaceAttrs, FaceShape, Faces, HairColour, generate_faces, generate_faces_with};
 pub use idx::{Idx, ImageSet, LabelSet, read_idx, read_mnist_images, read_mnist_labels};
+pub use sensors::{
+    ChannelStats, Fault, FaultKind, FaultMix, SensorConfig, SensorSeries, Windows, windows,
+};

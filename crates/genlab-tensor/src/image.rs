@@ -142,6 +142,43 @@ pub fn tensor_to_image(image: Tensor<3>, range: PixelRange) -> Result<DynamicIma
     }
 }
 
+/// Writes a batch `[n, c, h, w]` as an animated GIF, one frame per image, `delay_ms` per
+/// frame, looping forever, each frame scaled up `scale` times (nearest neighbour) so small
+/// images are visible.
+pub fn save_gif(
+    frames: Tensor<4>,
+    range: PixelRange,
+    delay_ms: u32,
+    scale: u32,
+    path: impl AsRef<Path>,
+) -> Result<(), ImageIoError> {
+    use image::codecs::gif::{GifEncoder, Repeat};
+    use image::{Delay, Frame, imageops};
+    let path = path.as_ref();
+    let err = |source| ImageIoError::Image { path: path.to_path_buf(), source };
+    let [n, c, h, w] = frames.dims();
+    if n == 0 || !(c == 1 || c == 3) {
+        return Err(ImageIoError::BadShape { shape: vec![n, c, h, w] });
+    }
+    let file = std::fs::File::create(path).map_err(|e| err(image::ImageError::IoError(e)))?;
+    let mut encoder = GifEncoder::new_with_speed(file, 10);
+    encoder.set_repeat(Repeat::Infinite).map_err(err)?;
+    let scale = scale.max(1);
+    for i in 0..n {
+        let frame = frames.clone().narrow(0, i, 1).reshape([c, h, w]);
+        let rgba = tensor_to_image(frame, range)?.to_rgba8();
+        let big = imageops::resize(
+            &rgba,
+            w as u32 * scale,
+            h as u32 * scale,
+            imageops::FilterType::Nearest,
+        );
+        let delay = Delay::from_numer_denom_ms(delay_ms, 1);
+        encoder.encode_frame(Frame::from_parts(big, 0, 0, delay)).map_err(err)?;
+    }
+    Ok(())
+}
+
 fn to_u8(v: f32, range: PixelRange) -> u8 {
     let v = match range {
         PixelRange::ZeroOne => v,
@@ -176,6 +213,23 @@ mod tests {
         let back = load_image(&path, 3, &device).unwrap();
         let diff: f32 = (back - t).abs().max().into_scalar();
         assert!(diff <= 1.0 / 255.0);
+    }
+
+    #[test]
+    fn gif_has_every_frame() {
+        let device = crate::DeviceSpec::Cpu.device().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("walk.gif");
+        let frames = Tensor::<4>::ones([3, 1, 4, 5], &device).mul_scalar(0.5);
+        save_gif(frames, PixelRange::ZeroOne, 100, 2, &path).unwrap();
+        let decoder = image::codecs::gif::GifDecoder::new(std::io::BufReader::new(
+            std::fs::File::open(&path).unwrap(),
+        ))
+        .unwrap();
+        use image::AnimationDecoder;
+        let frames = decoder.into_frames().collect_frames().unwrap();
+        assert_eq!(frames.len(), 3);
+        assert_eq!(frames[0].buffer().dimensions(), (10, 8));
     }
 
     #[test]

@@ -1,19 +1,26 @@
 //! genlab: train, sample and evaluate generative models in Rust, on burn.
 //!
 //! This crate only re-exports the focused crates, each behind a feature of the same name:
-//! `tensor` (always), `data`, `train`, `tokenizer`, `decoding`. Backends are features too:
+//! `tensor` (always), `data`, `train`, `tokenizer`, `decoding`, `eval`, `transformer`,
+//! `autoencoder`. Backends are features too:
 //! `flex` (default), `ndarray`, `wgpu`, `cuda`.
 
 pub use genlab_tensor as tensor;
 
+#[cfg(feature = "autoencoder")]
+pub use genlab_autoencoder as autoencoder;
 #[cfg(feature = "data")]
 pub use genlab_data as data;
 #[cfg(feature = "decoding")]
 pub use genlab_decoding as decoding;
+#[cfg(feature = "eval")]
+pub use genlab_eval as eval;
 #[cfg(feature = "tokenizer")]
 pub use genlab_tokenizer as tokenizer;
 #[cfg(feature = "train")]
 pub use genlab_train as train;
+#[cfg(feature = "transformer")]
+pub use genlab_transformer as transformer;
 
 /// The names most programs need.
 pub mod prelude {

@@ -2,6 +2,7 @@
 //! To add one: write `bench/<name>.rs` with `pub fn run(ctx: &BenchCtx) -> anyhow::Result<()>`
 //! and add a line to [`BENCHES`].
 
+mod ae;
 #[allow(dead_code)] // helpers that not every benchmark uses yet (e.g. `num`)
 pub mod common;
 mod decoding;
@@ -23,6 +24,10 @@ const BENCHES: &[Bench] = &[
     ("decoding", decoding::run),
     ("gpt", gpt::run),
     ("gpt-quality", gpt::quality),
+    ("ae", ae::vae),
+    ("ae-denoise", ae::denoise),
+    ("ae-anomaly", ae::anomaly),
+    ("ae-faces", ae::faces),
 ];
 
 /// Options of `cargo xtask bench`.

@@ -1,5 +1,6 @@
 //! One module per subcommand family, plus what they share.
 
+pub mod ae;
 pub mod data;
 pub mod gpt;
 pub mod info;

@@ -1,0 +1,126 @@
+//! Anomaly detection by reconstruction: train on normal data only, score each item by its
+//! reconstruction error (AE) or negative ELBO (VAE), set the threshold at a percentile of the
+//! training scores (the expected contamination rate), and report AUROC, precision, recall and
+//! F1 with a score histogram.
+
+use std::path::Path;
+
+use burn::tensor::Device;
+use genlab_data::sensors::{SensorSeries, Windows};
+use genlab_eval::{BinaryReport, EvalError, binary_report, score_histogram_png};
+use serde::Serialize;
+
+use crate::data::ImageData;
+use crate::eval::anomaly_scores;
+use crate::model::AeModel;
+
+/// The outcome of scoring a test set.
+#[derive(Debug, Clone, Serialize)]
+pub struct DetectionReport {
+    /// Share of training items allowed above the threshold.
+    pub contamination: f64,
+    /// AUROC, threshold, confusion counts, precision, recall, F1, average precision.
+    pub metrics: BinaryReport,
+    /// Test items scored.
+    pub items: usize,
+    /// Of which anomalous.
+    pub anomalies: usize,
+}
+
+/// Scores `train` (to calibrate) and `test`, thresholds at the `contamination` percentile of
+/// the training scores, and measures against `labels` (true = anomaly). Writes the score
+/// histogram to `histogram` when given.
+#[allow(clippy::too_many_arguments)]
+pub fn detect(
+    model: &AeModel,
+    train: &ImageData,
+    test: &ImageData,
+    labels: &[bool],
+    contamination: f64,
+    seed: u64,
+    histogram: Option<&Path>,
+    device: &Device,
+) -> Result<(DetectionReport, Vec<f32>), EvalError> {
+    let train_scores = anomaly_scores(model, train, 4, 256, seed, device);
+    let threshold = genlab_eval::threshold_for_contamination(&train_scores, contamination)?;
+    let scores = anomaly_scores(model, test, 4, 256, seed ^ 1, device);
+    let metrics = binary_report(&scores, labels, threshold)?;
+    if let Some(path) = histogram {
+        let (normal, anomalous) = split_by_label(&scores, labels);
+        score_histogram_png(&normal, &anomalous, Some(threshold), path)?;
+    }
+    let report = DetectionReport {
+        contamination,
+        metrics,
+        items: test.len(),
+        anomalies: labels.iter().filter(|&&l| l).count(),
+    };
+    Ok((report, scores))
+}
+
+/// Scores of the normal items and of the anomalies, in that order (for histograms).
+pub fn split_by_label(scores: &[f32], labels: &[bool]) -> (Vec<f32>, Vec<f32>) {
+    let (mut normal, mut anomalous) = (Vec::new(), Vec::new());
+    for (&s, &l) in scores.iter().zip(labels) {
+        if l { anomalous.push(s) } else { normal.push(s) }
+    }
+    (normal, anomalous)
+}
+
+/// Sensor windows as autoencoder items of shape `[channels, 1, width]`.
+pub fn windows_as_items(windows: &Windows) -> ImageData {
+    ImageData::new([windows.channels, 1, windows.width], windows.data.clone(), None)
+}
+
+/// Channels and length of a series, for messages.
+pub fn describe(series: &SensorSeries) -> String {
+    format!(
+        "{} channels × {} steps, {} faults ({} faulty steps)",
+        series.channels,
+        series.len,
+        series.faults.len(),
+        series.labels.iter().filter(|&&l| l).count()
+    )
+}
+
+/// A score per time step of a windowed series: at each step, the squared reconstruction error
+/// summed over channels, averaged over every window that covers the step. `errors` holds the
+/// windows' per-value errors (`[window][channel][step in window]`, from
+/// [`crate::eval::reconstruction_errors`]); windows start at `0, stride, 2 stride, ...`. Steps
+/// no window covers (a short tail) get `None`.
+pub fn step_scores(
+    errors: &[f32],
+    channels: usize,
+    width: usize,
+    stride: usize,
+    len: usize,
+) -> Vec<Option<f32>> {
+    let per_window = channels * width;
+    let mut sum = vec![0.0f64; len];
+    let mut count = vec![0u32; len];
+    for (w, window) in errors.chunks_exact(per_window).enumerate() {
+        let start = w * stride;
+        for i in 0..width.min(len.saturating_sub(start)) {
+            let e: f32 = (0..channels).map(|c| window[c * width + i]).sum();
+            sum[start + i] += e as f64;
+            count[start + i] += 1;
+        }
+    }
+    sum.iter().zip(&count).map(|(&s, &c)| (c > 0).then(|| (s / c as f64) as f32)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn step_scores_average_the_covering_windows() {
+        // Two windows of width 3, stride 2, one channel, over 5 steps: step 2 is in both.
+        let errors = [1.0, 2.0, 3.0, 5.0, 7.0, 9.0];
+        let s = step_scores(&errors, 1, 3, 2, 6);
+        assert_eq!(s, vec![Some(1.0), Some(2.0), Some(4.0), Some(7.0), Some(9.0), None]);
+        // Channels are summed.
+        let s = step_scores(&[1.0, 2.0, 10.0, 20.0], 2, 2, 2, 2);
+        assert_eq!(s, vec![Some(11.0), Some(22.0)]);
+    }
+}

@@ -1,0 +1,336 @@
+//! Training any autoencoder: epochs of shuffled mini-batches (or of random patches for the
+//! denoiser), Adam, optional corruption (denoising) and KL weight with warmup (VAE),
+//! per-epoch validation, metrics, a sample grid per epoch, atomic checkpoints and `--resume`.
+
+use std::time::Instant;
+
+use burn::module::Module;
+use burn::optim::GradientsParams;
+use burn::tensor::{Device, Tensor};
+use genlab_data::Batcher;
+use genlab_train::{Checkpoint, OptimConfig, Progress, RunDir, TrainState, clip_grad_norm};
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use serde::{Deserialize, Serialize};
+
+use crate::corrupt::Corruption;
+use crate::data::{ImageData, PatchSampler};
+use crate::eval::evaluate;
+use crate::model::{AeModel, ModelConfig};
+
+/// Training settings (PyTorch's VAE example defaults: Adam 1e-3, batch 128, 10 epochs).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TrainConfig {
+    /// Passes over the data (for patches: `patches_per_epoch` patches).
+    pub epochs: u64,
+    /// Items per step.
+    pub batch_size: usize,
+    /// Adam's learning rate (constant).
+    pub lr: f64,
+    /// Weight of the KL term (beta-VAE); 1 is the ELBO.
+    pub beta: f32,
+    /// Epochs over which the KL weight rises linearly from 0 to `beta` (KL annealing); 0 = off.
+    pub kl_warmup_epochs: u64,
+    /// Damage applied to inputs (denoising): the target stays clean.
+    pub corruption: Corruption,
+    /// Patches per epoch when training on patches.
+    pub patches_per_epoch: usize,
+    /// Seed of initialisation, shuffling, noise and z draws.
+    pub seed: u64,
+    /// Adam/AdamW settings; weight decay 0 and no clipping by default, as in PyTorch's examples.
+    pub optim: OptimConfig,
+}
+
+impl Default for TrainConfig {
+    fn default() -> Self {
+        Self {
+            epochs: 10,
+            batch_size: 128,
+            lr: 1e-3,
+            beta: 1.0,
+            kl_warmup_epochs: 0,
+            corruption: Corruption::None,
+            patches_per_epoch: 4096,
+            seed: 1,
+            optim: OptimConfig {
+                beta1: 0.9,
+                beta2: 0.999,
+                eps: 1e-8,
+                weight_decay: 0.0,
+                grad_clip: None,
+            },
+        }
+    }
+}
+
+impl TrainConfig {
+    /// Checks every field; the error names it.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.batch_size == 0 {
+            return Err("batch_size must be at least 1".into());
+        }
+        if !(self.lr.is_finite() && self.lr > 0.0) {
+            return Err(format!("lr must be positive, got {}", self.lr));
+        }
+        if !(self.beta.is_finite() && self.beta >= 0.0) {
+            return Err(format!("beta must be >= 0, got {}", self.beta));
+        }
+        if self.patches_per_epoch == 0 {
+            return Err("patches_per_epoch must be at least 1".into());
+        }
+        self.corruption.validate()?;
+        self.optim.validate()
+    }
+
+    /// The KL weight in `epoch` (0-based), with linear warmup.
+    pub fn beta_at(&self, epoch: u64) -> f32 {
+        if self.kl_warmup_epochs == 0 {
+            return self.beta;
+        }
+        self.beta * ((epoch + 1) as f32 / self.kl_warmup_epochs as f32).min(1.0)
+    }
+}
+
+/// What the model trains on.
+#[derive(Debug, Clone, Copy)]
+pub enum TrainData<'a> {
+    /// Fixed items, shuffled each epoch, with an optional validation set.
+    Items {
+        /// Training items.
+        train: &'a ImageData,
+        /// Held-out items, evaluated after every epoch.
+        val: Option<&'a ImageData>,
+    },
+    /// Random patches (the denoiser).
+    Patches(&'a PatchSampler),
+}
+
+/// Why training stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum TrainError {
+    /// A setting is out of range or does not fit the data.
+    #[error("invalid setting: {0}")]
+    Config(String),
+    /// The loss became NaN or infinite; the last good checkpoint is kept.
+    #[error("loss became {loss} at step {step}; stopped (the last good checkpoint is kept)")]
+    Diverged {
+        /// The step.
+        step: u64,
+        /// The value.
+        loss: f32,
+    },
+    /// Checkpoint I/O.
+    #[error(transparent)]
+    Checkpoint(#[from] genlab_train::CheckpointError),
+    /// Metrics or run-folder I/O.
+    #[error("run folder: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// One epoch's figures.
+#[derive(Debug, Clone, Serialize)]
+pub struct EpochReport {
+    /// 1-based epoch.
+    pub epoch: u64,
+    /// Mean training objective per item (recon + beta KL).
+    pub train_loss: f64,
+    /// Seconds spent in training steps this epoch (evaluation excluded).
+    pub seconds: f64,
+    /// Mean validation loss per item (negative ELBO for a VAE), if there is a validation set.
+    pub val_loss: Option<f64>,
+}
+
+/// What a finished run reports.
+#[derive(Debug, Clone, Serialize)]
+pub struct TrainReport {
+    /// Every epoch run in this process.
+    pub epochs: Vec<EpochReport>,
+}
+
+impl TrainReport {
+    /// Median training seconds per epoch.
+    pub fn median_epoch_seconds(&self) -> f64 {
+        let mut s: Vec<f64> = self.epochs.iter().map(|e| e.seconds).collect();
+        s.sort_by(f64::total_cmp);
+        if s.is_empty() { f64::NAN } else { s[s.len() / 2] }
+    }
+}
+
+/// Trains `model_cfg` on `data`. With a run folder it writes `config.json`, `metrics.jsonl`
+/// and `checkpoint.bin` (every epoch); with `resume` it continues from that checkpoint.
+/// `on_epoch` is called after each epoch with the model (validation mode) and the epoch.
+pub fn fit(
+    model_cfg: &ModelConfig,
+    cfg: &TrainConfig,
+    data: TrainData<'_>,
+    run: Option<&RunDir>,
+    device: &Device,
+    resume: bool,
+    on_epoch: &mut dyn FnMut(&AeModel, u64),
+) -> Result<(AeModel, TrainReport), TrainError> {
+    model_cfg.validate().map_err(TrainError::Config)?;
+    cfg.validate().map_err(TrainError::Config)?;
+    check_data(model_cfg, data).map_err(TrainError::Config)?;
+    let device = device.clone().autodiff();
+    device.seed(cfg.seed);
+    let mut model = model_cfg.init(&device);
+    let mut state = TrainState { seed: cfg.seed, ..Default::default() };
+    let mut optim = cfg.optim.init(&model);
+    if let (true, Some(run)) = (resume, run) {
+        let ckpt = Checkpoint::load(run.checkpoint())?;
+        model = ckpt.load_model(model)?;
+        optim = ckpt.load_optim(cfg.optim.init(&model))?.unwrap_or(optim);
+        state = ckpt.state;
+        genlab_train::MetricsLog::truncate_after(run.file("metrics.jsonl"), state.step)?;
+    } else if let Some(run) = run {
+        // Keep what the caller recorded there (the CLI adds its data source).
+        let mut config: serde_json::Value = std::fs::read_to_string(run.file("config.json"))
+            .ok()
+            .and_then(|t| serde_json::from_str(&t).ok())
+            .filter(serde_json::Value::is_object)
+            .unwrap_or_else(|| serde_json::json!({}));
+        config["model"] = serde_json::to_value(model_cfg).map_err(std::io::Error::other)?;
+        config["train"] = serde_json::to_value(cfg).map_err(std::io::Error::other)?;
+        run.save_config(&config)?;
+    }
+    let mut metrics = run.map(RunDir::metrics).transpose()?;
+    let batches = match data {
+        TrainData::Items { train, .. } => {
+            Batcher::new(train.len(), cfg.batch_size, cfg.seed, false)
+        }
+        TrainData::Patches(_) => {
+            let steps = cfg.patches_per_epoch.div_ceil(cfg.batch_size);
+            Batcher::new(steps * cfg.batch_size, cfg.batch_size, cfg.seed, true)
+        }
+    };
+    let steps_per_epoch = batches.batches_per_epoch() as u64;
+    let mut progress = Progress::new(cfg.epochs * steps_per_epoch, state.step, "img");
+    let mut report = TrainReport { epochs: Vec::new() };
+
+    while state.epoch < cfg.epochs {
+        let beta = cfg.beta_at(state.epoch);
+        let (mut loss_sum, mut items) = (0.0f64, 0usize);
+        let started = Instant::now();
+        for (b, indices) in batches.epoch(state.epoch).into_iter().enumerate() {
+            device.seed(genlab_train::step_seed(cfg.seed, state.step));
+            let clean = match data {
+                TrainData::Items { train, .. } => train.batch(&indices, &device),
+                TrainData::Patches(sampler) => {
+                    let mut rng = ChaCha8Rng::seed_from_u64(genlab_train::step_seed(
+                        cfg.seed ^ 0x9A7C,
+                        state.epoch * steps_per_epoch + b as u64,
+                    ));
+                    sampler.sample(indices.len(), &mut rng, &device)
+                }
+            };
+            let input = cfg.corruption.apply(clean.clone());
+            let loss = model.losses(input, clean).objective(beta);
+            let value = loss.clone().into_scalar::<f32>();
+            if !value.is_finite() {
+                progress.finish();
+                return Err(TrainError::Diverged { step: state.step, loss: value });
+            }
+            let mut grads = GradientsParams::from_grads(loss.backward(), &model);
+            if let Some(max) = cfg.optim.grad_clip {
+                clip_grad_norm(&model, &mut grads, max);
+            }
+            model = optim.step(cfg.lr, model, grads);
+            state.step += 1;
+            loss_sum += value as f64 * indices.len() as f64;
+            items += indices.len();
+            progress.step(indices.len() as u64, value as f64);
+        }
+        let seconds = started.elapsed().as_secs_f64();
+        state.epoch += 1;
+        let val_loss = match data {
+            TrainData::Items { val: Some(val), .. } => {
+                let r = evaluate(
+                    &model.valid(),
+                    val,
+                    256,
+                    cfg.seed,
+                    &device.clone().without_autodiff(),
+                );
+                Some(r.loss)
+            }
+            _ => None,
+        };
+        let epoch = EpochReport {
+            epoch: state.epoch,
+            train_loss: loss_sum / items as f64,
+            seconds,
+            val_loss,
+        };
+        progress.println(format!(
+            "epoch {}: train loss {:.4}{} ({seconds:.2} s)",
+            epoch.epoch,
+            epoch.train_loss,
+            val_loss.map(|v| format!(", val loss {v:.4}")).unwrap_or_default()
+        ));
+        if let Some(m) = metrics.as_mut() {
+            m.log(&serde_json::json!({
+                "step": state.step, "epoch": epoch.epoch, "loss": epoch.train_loss,
+                "val_loss": val_loss, "beta": beta, "epoch_seconds": seconds,
+            }))?;
+        }
+        if let Some(v) = val_loss {
+            state.best_val_loss = Some(state.best_val_loss.map_or(v, |b| b.min(v)));
+        }
+        if let Some(run) = run {
+            Checkpoint::save(run.checkpoint(), &model, Some(&optim), &state)?;
+        }
+        on_epoch(&model.valid(), state.epoch);
+        report.epochs.push(epoch);
+    }
+    progress.finish();
+    Ok((model.valid(), report))
+}
+
+fn check_data(cfg: &ModelConfig, data: TrainData<'_>) -> Result<(), String> {
+    match (cfg, data) {
+        (ModelConfig::Dae(c), TrainData::Patches(p)) => {
+            if p.channels() != c.channels {
+                return Err(format!(
+                    "the denoiser takes {} channels, the patches have {}",
+                    c.channels,
+                    p.channels()
+                ));
+            }
+            Ok(())
+        }
+        (ModelConfig::Dae(_), TrainData::Items { train, .. }) => {
+            let [_, h, w] = train.shape;
+            if h % 2 != 0 || w % 2 != 0 {
+                return Err(format!("the denoiser trains on even-sized images, got {h}x{w}"));
+            }
+            Ok(())
+        }
+        (_, TrainData::Patches(_)) => {
+            Err(format!("the {} model trains on fixed-size items, not patches", cfg.name()))
+        }
+        (_, TrainData::Items { train, val }) => {
+            let want = cfg.shape().expect("fixed shape");
+            for (name, set) in [("training", Some(train)), ("validation", val)] {
+                if let Some(set) = set {
+                    if set.shape != want {
+                        return Err(format!(
+                            "the model takes items of shape {want:?}, the {name} data has {:?}",
+                            set.shape
+                        ));
+                    }
+                    if set.is_empty() {
+                        return Err(format!("the {name} data is empty"));
+                    }
+                }
+            }
+            Ok(())
+        }
+    }
+}
+
+/// A batch of clean items, for callers that want one (tests, sample grids).
+pub fn first_items(data: &ImageData, n: usize, device: &Device) -> Tensor<4> {
+    let idx: Vec<usize> = (0..n.min(data.len())).collect();
+    data.batch(&idx, device)
+}

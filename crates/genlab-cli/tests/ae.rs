@@ -1,0 +1,163 @@
+//! `genlab ae ...` as a user runs it, on the embedded MNIST slice, generated sensors and tiny
+//! photos made here.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn genlab(args: &[&str]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_genlab"));
+    cmd.args(args).env("GENLAB_NO_PROGRESS", "1").env_remove("GENLAB_DEVICE");
+    cmd.output().expect("genlab runs")
+}
+
+fn ok(args: &[&str]) -> serde_json::Value {
+    let out = genlab(args);
+    assert!(out.status.success(), "{args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let last = stdout.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("null");
+    serde_json::from_str(last).unwrap_or(serde_json::Value::Null)
+}
+
+fn fails(args: &[&str]) -> String {
+    let out = genlab(args);
+    assert!(!out.status.success(), "{args:?} should fail");
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn png_size(path: &Path) -> (u32, u32) {
+    image::image_dimensions(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+#[test]
+fn vae_train_eval_sample_interpolate() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = dir.path().join("vae");
+    let run_s = run.to_str().unwrap();
+    ok(&["ae", "train", "--model", "vae", "--epochs", "1", "--latent", "4", "--out", run_s]);
+    for f in [
+        "config.json",
+        "checkpoint.bin",
+        "metrics.json",
+        "metrics.jsonl",
+        "loss.svg",
+        "recon.png",
+        "samples.png",
+    ] {
+        assert!(run.join(f).is_file(), "{f} missing");
+    }
+    let eval = ok(&["ae", "eval", "--checkpoint", run_s, "--iw-samples", "4"]);
+    let (elbo, iw) = (eval["loss"].as_f64().unwrap(), eval["iw_nll"].as_f64().unwrap());
+    assert!(elbo > 50.0 && elbo < 400.0 && iw < elbo + 1.0, "{eval}");
+    ok(&["ae", "sample", "--checkpoint", run_s, "--n", "9"]);
+    assert_eq!(png_size(&run.join("sample.png")), (3 * 30 + 2, 3 * 30 + 2));
+    ok(&["ae", "interpolate", "--checkpoint", run_s, "--steps", "5", "--path", "linear"]);
+    assert!(run.join("interpolate.gif").is_file());
+    ok(&["ae", "reconstruct", "--checkpoint", run_s, "--n", "4"]);
+    // Resume continues from epoch 1 to 2.
+    ok(&[
+        "ae", "train", "--model", "vae", "--epochs", "2", "--latent", "4", "--out", run_s,
+        "--resume",
+    ]);
+    let metrics = std::fs::read_to_string(run.join("metrics.jsonl")).unwrap();
+    assert_eq!(metrics.lines().count(), 2);
+}
+
+#[test]
+fn plain_autoencoder_with_sixteen_numbers_and_its_limits() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = dir.path().join("ae");
+    let run_s = run.to_str().unwrap();
+    ok(&["ae", "train", "--epochs", "1", "--out", run_s]);
+    let cfg: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(run.join("config.json")).unwrap()).unwrap();
+    assert_eq!(cfg["model"]["latent"], 16);
+    assert!(fails(&["ae", "sample", "--checkpoint", run_s]).contains("needs a VAE"));
+    assert!(
+        fails(&["ae", "denoise", "--checkpoint", run_s, "--input", "x.png"])
+            .contains("--model dae")
+    );
+    assert!(fails(&["ae", "attribute", "--checkpoint", run_s]).contains("synthetic faces"));
+    assert!(fails(&["ae", "train", "--data", "bogus"]).contains("unknown data"));
+    assert!(fails(&["ae", "train", "--model", "gan"]).contains("unknown --model"));
+    assert!(fails(&["ae", "train", "--corrupt", "mask:2"]).contains("[0, 1]"));
+    assert!(
+        fails(&["ae", "eval", "--checkpoint", dir.path().join("none").to_str().unwrap()])
+            .contains("none")
+    );
+}
+
+#[test]
+fn sensor_faults_are_detected() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("detect");
+    let report =
+        ok(&["ae", "detect", "--data", "sensors", "--epochs", "3", "--out", out.to_str().unwrap()]);
+    let windows = report["windows"]["metrics"]["auroc"].as_f64().unwrap();
+    let steps = report["steps"]["auroc"].as_f64().unwrap();
+    assert!(windows > 0.8 && steps > 0.8, "{report}");
+    for f in [
+        "scores-sensor-windows.png",
+        "scores-sensor-steps.png",
+        "scores-sensor-steps.csv",
+        "faults.json",
+        "detect.json",
+    ] {
+        assert!(out.join(f).is_file(), "{f} missing");
+    }
+}
+
+#[test]
+fn denoiser_trains_on_patches_and_cleans_a_photo() {
+    let dir = tempfile::tempdir().unwrap();
+    let photos = dir.path().join("photos");
+    std::fs::create_dir_all(&photos).unwrap();
+    let draw = |name: &str, w: u32, h: u32, phase: f32| {
+        let img = image::RgbImage::from_fn(w, h, |x, y| {
+            let v =
+                (((x as f32 * 0.3 + phase).sin() + (y as f32 * 0.2).cos()) * 60.0 + 128.0) as u8;
+            image::Rgb([v, v / 2 + 40, 255 - v])
+        });
+        img.save(photos.join(name)).unwrap();
+    };
+    draw("a.png", 40, 36, 0.0);
+    draw("b.png", 36, 40, 1.0);
+    draw("test.png", 23, 17, 2.0);
+    let run = dir.path().join("dae");
+    let run_s = run.to_str().unwrap();
+    let data = format!("photos:{}", photos.display());
+    ok(&[
+        "ae",
+        "train",
+        "--model",
+        "dae",
+        "--channels",
+        "8",
+        "--data",
+        &data,
+        "--exclude",
+        "test.png",
+        "--patch",
+        "16",
+        "--epochs",
+        "2",
+        "--patches-per-epoch",
+        "64",
+        "--out",
+        run_s,
+    ]);
+    let out = dir.path().join("den.png");
+    let r = ok(&[
+        "ae",
+        "denoise",
+        "--checkpoint",
+        run_s,
+        "--input",
+        photos.join("test.png").to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(r["psnr_noisy"].as_f64().unwrap() > 15.0, "{r}");
+    assert!(r["psnr_denoiser"].as_f64().is_some() && r["psnr_best_blur"].as_f64().is_some());
+    assert_eq!(png_size(&out), (3 * 25 + 2, 17 + 4));
+    assert!(out.with_extension("noisy.npy").is_file());
+}
