@@ -40,6 +40,12 @@ enum Command {
     /// Autoencoders: AE, denoising AE, VAE; latent tools, denoising, anomaly detection.
     #[command(subcommand)]
     Ae(cmd::ae::AeCmd),
+    /// GANs: MLP GAN, DCGAN, class-conditional DCGAN; training and sampling.
+    #[command(subcommand)]
+    Gan(cmd::gan::GanCmd),
+    /// The digit classifier and the metrics in its feature space (FID, classifier score).
+    #[command(subcommand)]
+    Eval(cmd::eval::EvalCmd),
 }
 
 fn main() -> ExitCode {
@@ -63,6 +69,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Tokenizer(tok) => cmd::tokenizer::run(tok),
         Command::Gpt(gpt) => cmd::gpt::run(&globals, gpt),
         Command::Ae(ae) => cmd::ae::run(&globals, ae),
+        Command::Gan(gan) => cmd::gan::run(&globals, gan),
+        Command::Eval(eval) => cmd::eval::run(&globals, eval),
     }
 }
 

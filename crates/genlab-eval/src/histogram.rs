@@ -1,6 +1,7 @@
 //! Overlaid histograms of anomaly scores, normal examples in blue and anomalous ones in
 //! orange, with the decision threshold as a red vertical line. Drawn pixel by pixel with a
-//! tiny built-in bitmap font, so no plotting library or font file is needed.
+//! tiny built-in bitmap font, so no plotting library or font file is needed. Scores that
+//! span orders of magnitude get a logarithmic x axis (see [`render_score_histogram`]).
 
 use std::path::Path;
 
@@ -8,12 +9,19 @@ use image::{ImageFormat, Rgb, RgbImage};
 
 use crate::EvalError;
 
+mod font;
+
+use font::{draw_text, text_width};
+
 /// Width of the picture in pixels.
 pub const WIDTH: u32 = 640;
 /// Height of the picture in pixels.
 pub const HEIGHT: u32 = 360;
 /// Number of equal-width bins, shared by both groups.
 pub const BINS: usize = 50;
+/// The x axis turns logarithmic when every value is positive and the largest is more than
+/// this many times the smallest (see [`log_axis`]).
+const LOG_RATIO: f64 = 50.0;
 
 const WHITE: [u8; 3] = [255, 255, 255];
 const INK: [u8; 3] = [40, 40, 40];
@@ -50,6 +58,13 @@ pub fn score_histogram_png(
 /// Bar heights are densities, `count / (group size · bin width)`, so each group's bars have
 /// area 1 and a small anomalous set compares fairly with a large normal one.
 ///
+/// When every score and the threshold are positive and the largest is more than 50 times the
+/// smallest, the x axis is logarithmic: the bins are equal-width in `log10(score)`, the
+/// densities are per unit of `log10(score)` (bin width measured in decades, so each group's
+/// bars have area 1 in log space), the threshold line sits at its log position, and the ticks
+/// are at powers of ten (with 2× and 5× when the range spans under three decades), labelled
+/// with the scores themselves.
+///
 /// # Errors
 /// Both groups empty, a score that is NaN or infinite, or a non-finite threshold.
 pub fn render_score_histogram(
@@ -70,17 +85,22 @@ pub fn render_score_histogram(
         return Err(EvalError::Empty { what: "score_histogram" });
     }
 
-    let all = normal.iter().chain(anomalous).chain(threshold.iter()).map(|&v| v as f64);
-    let (mut lo, mut hi) =
-        all.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| (lo.min(v), hi.max(v)));
+    // Everything below works in axis coordinates: the score, or its log10 on a log axis.
+    let all = || normal.iter().chain(anomalous).chain(threshold.iter()).map(|&v| v as f64);
+    let log = log_axis(all());
+    let to_axis = |v: f64| if log { v.log10() } else { v };
+    let (mut lo, mut hi) = all()
+        .map(to_axis)
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| (lo.min(v), hi.max(v)));
     if hi - lo <= 1e-9 * lo.abs().max(1.0) {
         let pad = (lo.abs() * 0.05).max(0.5);
         (lo, hi) = (lo - pad, hi + pad);
     }
     let bin_width = (hi - lo) / BINS as f64;
+    let on_axis = |values: &[f32]| values.iter().map(|&v| to_axis(v as f64)).collect::<Vec<_>>();
     let groups = [
-        (densities(normal, lo, bin_width), NORMAL),
-        (densities(anomalous, lo, bin_width), ANOMALOUS),
+        (densities(&on_axis(normal), lo, bin_width), NORMAL),
+        (densities(&on_axis(anomalous), lo, bin_width), ANOMALOUS),
     ];
     let top_density =
         groups.iter().flat_map(|(d, _)| d.iter()).fold(0.0f64, |m, &d| m.max(d)) * 1.08;
@@ -97,18 +117,22 @@ pub fn render_score_histogram(
         }
     }
     if let Some(t) = threshold {
-        let x = (x_of(t as f64).round() as u32).clamp(LEFT, RIGHT - 2);
+        let x = (x_of(to_axis(t as f64)).round() as u32).clamp(LEFT, RIGHT - 2);
         fill_rect(&mut img, x, x + 2, TOP, BOTTOM, THRESHOLD);
     }
 
     // Axes, ticks and labels.
     fill_rect(&mut img, LEFT - 1, RIGHT, BOTTOM, BOTTOM + 1, INK);
     fill_rect(&mut img, LEFT - 1, LEFT, TOP, BOTTOM + 1, INK);
-    let (xs, x_exp) = nice_ticks(lo, hi, 6);
-    for v in xs {
+    let x_ticks = if log {
+        log_ticks(lo, hi)
+    } else {
+        let (xs, x_exp) = nice_ticks(lo, hi, 6);
+        xs.into_iter().map(|v| (v, tick_label(v, x_exp, lo.abs().max(hi.abs())))).collect()
+    };
+    for (v, label) in x_ticks {
         let x = x_of(v).round() as u32;
         fill_rect(&mut img, x, x + 1, BOTTOM + 1, BOTTOM + 5, INK);
-        let label = tick_label(v, x_exp, lo.abs().max(hi.abs()));
         let w = text_width(&label, 1);
         draw_text(&mut img, x.saturating_sub(w / 2), BOTTOM + 8, &label, 1, INK);
     }
@@ -150,11 +174,46 @@ fn check_finite(what: &'static str, values: &[f32]) -> Result<(), EvalError> {
     }
 }
 
+/// Whether the x axis should be logarithmic: every value (the scores and the threshold) is
+/// greater than 0 and the largest is more than [`LOG_RATIO`] times the smallest. Then a linear
+/// axis would squeeze the small scores into a bin or two. No values: linear.
+fn log_axis(values: impl IntoIterator<Item = f64>) -> bool {
+    let (mut lo, mut hi) = (f64::INFINITY, 0.0f64);
+    for v in values {
+        if v <= 0.0 || v.is_nan() {
+            return false;
+        }
+        (lo, hi) = (lo.min(v), hi.max(v));
+    }
+    hi / lo > LOG_RATIO
+}
+
+/// Ticks for a log axis spanning `lo..=hi` in log10 units: each as (log10 position, label).
+/// Powers of ten (every few decades when there are many, to keep about eight at most), plus
+/// 2× and 5× under three decades; labels are the scores themselves, in one style for the
+/// whole axis (all plain decimals like `0.1 1 10`, or all like `1e-6`).
+fn log_ticks(lo: f64, hi: f64) -> Vec<(f64, String)> {
+    let decades = hi - lo;
+    let step = (decades / 8.0).ceil().max(1.0) as i32;
+    let mantissas: &[f64] = if decades < 3.0 { &[1.0, 2.0, 5.0] } else { &[1.0] };
+    let (first, last) = ((lo - 1e-9).floor() as i32, (hi + 1e-9).floor() as i32);
+    let ticks: Vec<(f64, i32, f64)> = (first..=last)
+        .filter(|k| k.rem_euclid(step) == 0)
+        .flat_map(|k| mantissas.iter().map(move |&m| (k as f64 + m.log10(), k, m)))
+        .filter(|&(pos, _, _)| pos >= lo - 1e-9 && pos <= hi + 1e-9)
+        .collect();
+    // `tick_label` writes plain decimals only for exponents -4..6 below 1e6; when any tick
+    // falls outside, an infinite "largest" makes every label scientific.
+    let plain = ticks.iter().all(|&(_, k, _)| k >= -4) && 10f64.powf(hi) < 1e6;
+    let largest = if plain { 10f64.powf(hi) } else { f64::INFINITY };
+    ticks.into_iter().map(|(pos, k, m)| (pos, tick_label(m * 10f64.powi(k), k, largest))).collect()
+}
+
 /// Per-bin densities of `values` over `BINS` bins starting at `lo`; the last bin is closed.
-fn densities(values: &[f32], lo: f64, bin_width: f64) -> Vec<f64> {
+fn densities(values: &[f64], lo: f64, bin_width: f64) -> Vec<f64> {
     let mut counts = vec![0usize; BINS];
     for &v in values {
-        let bin = ((v as f64 - lo) / bin_width).floor().max(0.0) as usize;
+        let bin = ((v - lo) / bin_width).floor().max(0.0) as usize;
         counts[bin.min(BINS - 1)] += 1;
     }
     let scale = 1.0 / (values.len().max(1) as f64 * bin_width);
@@ -214,63 +273,6 @@ fn blend_rect(img: &mut RgbImage, x0: u32, x1: u32, y0: u32, y1: u32, colour: [u
     }
 }
 
-/// Pixel width of `text` at `scale` (each glyph is 5 wide plus 1 of spacing).
-fn text_width(text: &str, scale: u32) -> u32 {
-    (text.chars().count() as u32 * 6).saturating_sub(1) * scale
-}
-
-/// Draws `text` with its top-left corner at (x, y); characters without a glyph are blanks.
-fn draw_text(img: &mut RgbImage, x: u32, y: u32, text: &str, scale: u32, colour: [u8; 3]) {
-    for (i, c) in text.chars().enumerate() {
-        let Some(rows) = glyph(c) else { continue };
-        let gx = x + i as u32 * 6 * scale;
-        for (r, bits) in rows.iter().enumerate() {
-            for col in 0..5 {
-                if bits & (0b10000 >> col) != 0 {
-                    let (px, py) = (gx + col * scale, y + r as u32 * scale);
-                    fill_rect(img, px, px + scale, py, py + scale, colour);
-                }
-            }
-        }
-    }
-}
-
-/// A 5×7 bitmap font: digits, `.`, `-` and the lower-case letters the labels use.
-/// Each row is 5 bits, the most significant bit leftmost.
-#[rustfmt::skip]
-fn glyph(c: char) -> Option<[u8; 7]> {
-    Some(match c {
-        '0' => [0b01110, 0b10001, 0b10011, 0b10101, 0b11001, 0b10001, 0b01110],
-        '1' => [0b00100, 0b01100, 0b00100, 0b00100, 0b00100, 0b00100, 0b01110],
-        '2' => [0b01110, 0b10001, 0b00001, 0b00010, 0b00100, 0b01000, 0b11111],
-        '3' => [0b11111, 0b00010, 0b00100, 0b00010, 0b00001, 0b10001, 0b01110],
-        '4' => [0b00010, 0b00110, 0b01010, 0b10010, 0b11111, 0b00010, 0b00010],
-        '5' => [0b11111, 0b10000, 0b11110, 0b00001, 0b00001, 0b10001, 0b01110],
-        '6' => [0b00110, 0b01000, 0b10000, 0b11110, 0b10001, 0b10001, 0b01110],
-        '7' => [0b11111, 0b00001, 0b00010, 0b00100, 0b01000, 0b01000, 0b01000],
-        '8' => [0b01110, 0b10001, 0b10001, 0b01110, 0b10001, 0b10001, 0b01110],
-        '9' => [0b01110, 0b10001, 0b10001, 0b01111, 0b00001, 0b00010, 0b01100],
-        '.' => [0b00000, 0b00000, 0b00000, 0b00000, 0b00000, 0b01100, 0b01100],
-        '-' => [0b00000, 0b00000, 0b00000, 0b01110, 0b00000, 0b00000, 0b00000],
-        'a' => [0b00000, 0b00000, 0b01110, 0b00001, 0b01111, 0b10001, 0b01111],
-        'c' => [0b00000, 0b00000, 0b01110, 0b10000, 0b10000, 0b10001, 0b01110],
-        'd' => [0b00001, 0b00001, 0b01101, 0b10011, 0b10001, 0b10001, 0b01111],
-        'e' => [0b00000, 0b00000, 0b01110, 0b10001, 0b11111, 0b10000, 0b01110],
-        'h' => [0b10000, 0b10000, 0b10110, 0b11001, 0b10001, 0b10001, 0b10001],
-        'i' => [0b00100, 0b00000, 0b01100, 0b00100, 0b00100, 0b00100, 0b01110],
-        'l' => [0b01100, 0b00100, 0b00100, 0b00100, 0b00100, 0b00100, 0b01110],
-        'm' => [0b00000, 0b00000, 0b11010, 0b10101, 0b10101, 0b10001, 0b10001],
-        'n' => [0b00000, 0b00000, 0b10110, 0b11001, 0b10001, 0b10001, 0b10001],
-        'o' => [0b00000, 0b00000, 0b01110, 0b10001, 0b10001, 0b10001, 0b01110],
-        'r' => [0b00000, 0b00000, 0b10110, 0b11001, 0b10000, 0b10000, 0b10000],
-        's' => [0b00000, 0b00000, 0b01110, 0b10000, 0b01110, 0b00001, 0b11110],
-        't' => [0b01000, 0b01000, 0b11100, 0b01000, 0b01000, 0b01001, 0b00110],
-        'u' => [0b00000, 0b00000, 0b10001, 0b10001, 0b10001, 0b10011, 0b01101],
-        'y' => [0b00000, 0b00000, 0b10001, 0b10001, 0b01111, 0b00001, 0b01110],
-        _ => return None,
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -322,6 +324,7 @@ mod tests {
         let values = gaussian(1000, 0.0, 1.0, 3);
         let (lo, hi) = (-5.0, 5.0);
         let width = (hi - lo) / BINS as f64;
+        let values: Vec<f64> = values.iter().map(|&v| v as f64).collect();
         let area: f64 = densities(&values, lo, width).iter().map(|d| d * width).sum();
         assert!((area - 1.0).abs() < 1e-12, "{area}");
     }
@@ -361,7 +364,80 @@ mod tests {
         let labels: Vec<String> = ticks.iter().map(|&v| tick_label(v, exp, 3e-5)).collect();
         assert_eq!(labels, ["0", "1e-5", "2e-5", "3e-5"]);
         for label in labels {
-            assert!(label.chars().all(|c| glyph(c).is_some()), "{label}");
+            assert!(label.chars().all(|c| font::glyph(c).is_some()), "{label}");
         }
+    }
+
+    #[test]
+    fn log_axis_rule() {
+        assert!(log_axis([2.0, 5.0, 150.0]));
+        assert!(log_axis([1e-6, 1e-3]));
+        assert!(!log_axis([2.0, 100.0]), "a ratio of exactly 50 stays linear");
+        assert!(!log_axis([0.5, 1.0, 3.0]));
+        assert!(!log_axis([0.0, 100.0]), "zero has no logarithm");
+        assert!(!log_axis([-1.0, 1000.0]));
+        assert!(!log_axis([]));
+    }
+
+    #[test]
+    fn log_tick_labels() {
+        let labels = |lo: f64, hi: f64| -> Vec<String> {
+            log_ticks(lo, hi).into_iter().map(|(_, label)| label).collect()
+        };
+        assert_eq!(labels(2f64.log10(), 150f64.log10()), ["2", "5", "10", "20", "50", "100"]);
+        assert_eq!(labels(-1.3, 2.7), ["0.1", "1", "10", "100"]);
+        assert_eq!(labels(-7.0, -2.0), ["1e-7", "1e-6", "1e-5", "1e-4", "1e-3", "1e-2"]);
+        let wide = labels(0.0, 20.0);
+        assert_eq!(wide, ["1e0", "1e3", "1e6", "1e9", "1e12", "1e15", "1e18"]);
+        let (pos, _) = log_ticks(2f64.log10(), 150f64.log10())[2].clone();
+        assert!((pos - 1.0).abs() < 1e-12, "10 sits at log10 position 1, got {pos}");
+        for label in labels(-1.3, 2.7).into_iter().chain(wide) {
+            assert!(label.chars().all(|c| font::glyph(c).is_some()), "{label}");
+        }
+    }
+
+    #[test]
+    fn wide_scores_get_a_log_axis() {
+        // Normal scores lognormal around 3.5 (about 2..6), anomalous log-uniform over 5..150.
+        let normal: Vec<f32> =
+            gaussian(400, 3.5f32.ln(), 0.18, 4).into_iter().map(f32::exp).collect();
+        let anomalous: Vec<f32> =
+            (0..80).map(|i| 5.0 * 30f32.powf((i as f32 + 0.5) / 80.0)).collect();
+        let threshold = 5.0f32;
+        let all: Vec<f64> =
+            normal.iter().chain(&anomalous).chain([&threshold]).map(|&v| v as f64).collect();
+        assert!(log_axis(all.iter().copied()));
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("wide.png");
+        score_histogram_png(&normal, &anomalous, Some(threshold), &path).unwrap();
+        // GENLAB_EVAL_KEEP_PNG=/tmp/h.png keeps this one as /tmp/h.log.png.
+        if let Ok(keep) = std::env::var("GENLAB_EVAL_KEEP_PNG") {
+            std::fs::copy(&path, Path::new(&keep).with_extension("log.png")).unwrap();
+        }
+        let img = image::open(&path).unwrap().to_rgb8();
+        // Columns as the code maps them: log10 of the value between log10 of the extremes.
+        let lo = all.iter().fold(f64::INFINITY, |m, &v| m.min(v)).log10();
+        let hi = all.iter().fold(f64::NEG_INFINITY, |m, &v| m.max(v)).log10();
+        let column = |v: f64| LEFT as f64 + (v.log10() - lo) / (hi - lo) * (RIGHT - LEFT) as f64;
+        let x = column(threshold as f64).round() as u32;
+        let linear =
+            LEFT as f64 + (5.0 - 10f64.powf(lo)) / (10f64.powf(hi) - 10f64.powf(lo)) * 560.0;
+        assert!(x > linear.round() as u32 + 50, "log column {x}, linear {linear}");
+        assert_eq!(img.get_pixel(x, (TOP + BOTTOM) / 2).0, THRESHOLD);
+        assert_ne!(img.get_pixel(x - 1, (TOP + BOTTOM) / 2).0, THRESHOLD, "line starts at x");
+        // Tick marks under the axis at 10 and 100.
+        for v in [10.0, 100.0] {
+            assert_eq!(img.get_pixel(column(v).round() as u32, BOTTOM + 3).0, INK, "tick at {v}");
+        }
+        // Both groups show: the normal scores spread over several bins, not one.
+        let mix = |c: [u8; 3]| c.map(|a| (255.0 * (1.0 - ALPHA) + a as f32 * ALPHA).round() as u8);
+        let row = BOTTOM - 2;
+        let columns_with =
+            |c: [u8; 3]| (LEFT..RIGHT).filter(|&x| img.get_pixel(x, row).0 == c).count();
+        assert!(columns_with(mix(NORMAL)) > 3 * (RIGHT - LEFT) as usize / BINS, "normal bars");
+        assert!(
+            columns_with(mix(ANOMALOUS)) > 3 * (RIGHT - LEFT) as usize / BINS,
+            "anomalous bars"
+        );
     }
 }

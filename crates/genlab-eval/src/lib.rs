@@ -1,5 +1,7 @@
-//! Evaluation metrics shared by genlab's model crates (no tensors, no burn): everything works
-//! on plain `&[f32]` scores and `&[bool]` labels, so it can be used and tested on its own.
+//! Evaluation shared by genlab's model crates. The metrics work on plain `&[f32]` scores,
+//! features and `&[bool]` labels (no tensors), so they can be used and tested on their own;
+//! only [`classifier`], the small digit classifier whose features FID is computed in, uses
+//! burn.
 //!
 //! * [`classification`]: ranking metrics for anomaly detection and binary classifiers:
 //!   [`auroc`] and [`average_precision`] (the same numbers as scikit-learn's `roc_auc_score` and
@@ -8,6 +10,9 @@
 //!   [`threshold_for_contamination`], the usual way to turn "about 5 % of the data is
 //!   anomalous" into a score threshold.
 //! * [`image_quality`]: [`mse`] and [`psnr`] for reconstructions and denoisers.
+//! * [`fid`](mod@fid): [`fid`](fn@fid) and [`frechet_distance`] between Gaussians fitted to
+//!   feature sets ([`fit_gaussian`]; pytorch-fid's formula with a stable symmetric matrix
+//!   square root), and the [`inception_score`].
 //! * [`histogram`]: [`score_histogram_png`], overlaid score histograms of normal and anomalous
 //!   examples with the threshold drawn in, rendered without any plotting library.
 //!
@@ -24,13 +29,16 @@
 //! ```
 
 pub mod classification;
+pub mod classifier;
 mod error;
+pub mod fid;
 pub mod histogram;
 pub mod image_quality;
 pub mod threshold;
 
 pub use classification::{BinaryReport, auroc, average_precision, binary_report};
 pub use error::EvalError;
+pub use fid::{GaussianFit, fid, fit_gaussian, frechet_distance, inception_score};
 pub use histogram::{render_score_histogram, score_histogram_png};
 pub use image_quality::{mse, psnr};
 pub use threshold::{percentile, threshold_for_contamination};

@@ -20,6 +20,7 @@ use burn::tensor::Bytes;
 use serde::{Deserialize, Serialize};
 
 const MAGIC: &[u8; 8] = b"GENLABCK";
+const MULTI_MAGIC: &[u8; 8] = b"GENLABMO";
 const VERSION: u32 = 1;
 const HEADER: usize = 8 + 4 + 3 * 8 + 4;
 
@@ -98,6 +99,68 @@ impl Checkpoint {
         };
         let state_bytes = serde_json::to_vec(state).expect("TrainState serialises");
         write_atomic(path, &[&state_bytes, &model_bytes, &optim_bytes])
+    }
+
+    /// Like [`Checkpoint::save`] with several optimisers (a GAN's generator and discriminator
+    /// each have one); read them back with [`Checkpoint::load_optim_at`]. The optimiser section
+    /// then holds `GENLABMO`, a `u32` count, a `u64` length per record, and the records.
+    pub fn save_with_optims<M: Module>(
+        path: impl AsRef<Path>,
+        model: &M,
+        optims: &[&ModuleOptimizer],
+        state: &TrainState,
+    ) -> Result<(), CheckpointError> {
+        let path = path.as_ref();
+        let record_err = |e: burn::store::RecordError| CheckpointError::Record {
+            path: path.to_path_buf(),
+            problem: format!("cannot serialise: {e:?}"),
+        };
+        let model_bytes = model.clone().into_record().into_bytes().map_err(record_err)?.to_vec();
+        let records: Vec<Vec<u8>> = optims
+            .iter()
+            .map(|o| o.into_bytes().map(|b| b.to_vec()).map_err(record_err))
+            .collect::<Result<_, _>>()?;
+        let mut optim_bytes = MULTI_MAGIC.to_vec();
+        optim_bytes.extend_from_slice(&(records.len() as u32).to_le_bytes());
+        records.iter().for_each(|r| optim_bytes.extend_from_slice(&(r.len() as u64).to_le_bytes()));
+        records.iter().for_each(|r| optim_bytes.extend_from_slice(r));
+        let state_bytes = serde_json::to_vec(state).expect("TrainState serialises");
+        write_atomic(path, &[&state_bytes, &model_bytes, &optim_bytes])
+    }
+
+    /// Loads optimiser `index` of a checkpoint written by [`Checkpoint::save_with_optims`].
+    pub fn load_optim_at(
+        &self,
+        index: usize,
+        optim: ModuleOptimizer,
+    ) -> Result<ModuleOptimizer, CheckpointError> {
+        let corrupt =
+            |problem: String| CheckpointError::Corrupt { path: self.path.clone(), problem };
+        let b = &self.optim;
+        if b.len() < 12 || &b[..8] != MULTI_MAGIC {
+            return Err(corrupt("the checkpoint does not hold several optimisers".into()));
+        }
+        let count = u32::from_le_bytes(b[8..12].try_into().expect("4 bytes")) as usize;
+        if index >= count {
+            return Err(corrupt(format!(
+                "optimiser {index} asked for, the checkpoint holds {count}"
+            )));
+        }
+        let table_end =
+            12usize.checked_add(count.checked_mul(8).ok_or_else(|| corrupt("bad count".into()))?);
+        let table_end = table_end
+            .filter(|&e| e <= b.len())
+            .ok_or_else(|| corrupt("truncated optimiser table".into()))?;
+        let lens: Vec<usize> = b[12..table_end]
+            .chunks_exact(8)
+            .map(|c| u64::from_le_bytes(c.try_into().expect("8 bytes")) as usize)
+            .collect();
+        let start = table_end + lens[..index].iter().sum::<usize>();
+        let end = start.checked_add(lens[index]).filter(|&e| e <= b.len());
+        let end = end.ok_or_else(|| corrupt("optimiser record runs past the section".into()))?;
+        optim
+            .from_bytes(Bytes::from_bytes_vec(b[start..end].to_vec()))
+            .map_err(|e| self.record_error("optimiser record", e))
     }
 
     /// Reads and verifies a checkpoint (magic, version, lengths, checksum, state JSON).

@@ -2,6 +2,8 @@
 
 pub mod ae;
 pub mod data;
+pub mod eval;
+pub mod gan;
 pub mod gpt;
 pub mod info;
 pub mod tokenizer;

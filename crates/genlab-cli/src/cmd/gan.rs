@@ -1,0 +1,225 @@
+//! `genlab gan train | sample`: GAN, DCGAN and class-conditional DCGAN on digits or image
+//! folders, with per-epoch sample grids, checkpoints and exact resume.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Subcommand};
+use genlab_gan::data::one_hot;
+use genlab_gan::train::fixed_noise;
+use genlab_gan::{GanConfig, GanData, GanLoss, GanPair, GanTrainConfig, train_gan};
+use genlab_tensor::Device;
+use genlab_tensor::image::{PixelRange, save_grid};
+use genlab_train::{Checkpoint, RunDir};
+
+use super::Globals;
+
+/// The GAN family.
+#[derive(Subcommand, Debug)]
+pub enum GanCmd {
+    /// Train a GAN; writes samples-epoch-N.png, metrics.jsonl and checkpoint.bin.
+    Train(TrainArgs),
+    /// Draw samples from a trained run: a PNG grid, and optionally an IDX file for `eval fid`.
+    Sample(SampleArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct TrainArgs {
+    /// gan (MLP), dcgan, or cgan (class-conditional DCGAN).
+    #[arg(long, default_value = "dcgan")]
+    pub model: String,
+    /// mnist (the embedded slice), mnist:DIR (IDX files), or images:DIR (64×64 RGB).
+    #[arg(long, default_value = "mnist")]
+    pub data: String,
+    /// non-saturating, minimax, hinge or wgan-gp.
+    #[arg(long, default_value = "non-saturating", value_parser = GanLoss::parse)]
+    pub loss: GanLoss,
+    /// Passes over the data.
+    #[arg(long, default_value_t = 5)]
+    pub epochs: u64,
+    /// Real images per step.
+    #[arg(long, default_value_t = 64)]
+    pub batch_size: usize,
+    /// Learning rate of both players (Adam, beta1 0.5).
+    #[arg(long, default_value_t = 2e-4)]
+    pub lr: f64,
+    /// One-sided label smoothing (0.1 makes real targets 0.9).
+    #[arg(long, default_value_t = 0.0)]
+    pub label_smoothing: f32,
+    /// Discriminator updates per generator update.
+    #[arg(long, default_value_t = 1)]
+    pub d_steps: usize,
+    /// Seed of initialisation, shuffling and noise.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Run folder.
+    #[arg(long, default_value = "runs/gan")]
+    pub out: PathBuf,
+    /// Continue from the run folder's checkpoint.
+    #[arg(long)]
+    pub resume: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct SampleArgs {
+    /// Run folder written by `genlab gan train`.
+    #[arg(long, default_value = "runs/gan")]
+    pub checkpoint: PathBuf,
+    /// Images to draw.
+    #[arg(long, default_value_t = 64)]
+    pub n: usize,
+    /// Class to draw (conditional models); default: 0, 1, 2, ... in turn.
+    #[arg(long)]
+    pub class: Option<usize>,
+    /// Seed of the noise.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Output grid PNG.
+    #[arg(long, default_value = "samples.png")]
+    pub out: PathBuf,
+    /// Also write the samples as an IDX file (28×28 grey) for `genlab eval fid`.
+    #[arg(long)]
+    pub idx: Option<PathBuf>,
+}
+
+pub fn run(globals: &Globals, cmd: GanCmd) -> Result<()> {
+    let (spec, _) = globals.device_spec()?;
+    let device = spec.device()?;
+    match cmd {
+        GanCmd::Train(args) => train(args, &device),
+        GanCmd::Sample(args) => sample(args, &device),
+    }
+}
+
+fn load_data(spec: &str) -> Result<GanData> {
+    let (kind, arg) = spec.split_once(':').map_or((spec, None), |(k, a)| (k, Some(a)));
+    match (kind, arg) {
+        ("mnist", None) => {
+            let (images, labels) = genlab_data::embedded::mnist_train();
+            Ok(GanData::from_digits(&images, Some(labels.labels)))
+        }
+        ("mnist", Some(dir)) => {
+            let dir = Path::new(dir);
+            let find = |stem: &str| {
+                [format!("{stem}.gz"), stem.to_string()]
+                    .into_iter()
+                    .map(|n| dir.join(n))
+                    .find(|p| p.is_file())
+                    .with_context(|| format!("{} has no {stem}[.gz]", dir.display()))
+            };
+            let images = genlab_data::read_mnist_images(find("train-images-idx3-ubyte")?)?;
+            let labels = genlab_data::read_mnist_labels(find("train-labels-idx1-ubyte")?, 9)?;
+            Ok(GanData::from_digits(&images, Some(labels.labels)))
+        }
+        ("images", Some(dir)) => {
+            use genlab_data::images::{Channels, Fit, read_image_folder};
+            let images = read_image_folder(dir, 64, 64, Channels::Rgb, Fit::CenterCrop)?;
+            Ok(GanData { shape: [3, 64, 64], values: images.pixels, labels: None, classes: 0 })
+        }
+        _ => bail!("unknown --data {spec:?}: mnist, mnist:DIR or images:DIR"),
+    }
+}
+
+fn train(args: TrainArgs, device: &Device) -> Result<()> {
+    let data = load_data(&args.data)?;
+    let mut model = match (args.model.as_str(), data.shape) {
+        ("gan", shape) => GanConfig { shape, ..GanConfig::mnist_gan() },
+        ("dcgan" | "cgan", [1, 28, 28]) => GanConfig::mnist_dcgan(),
+        ("dcgan" | "cgan", [3, 64, 64]) => GanConfig::dcgan64(),
+        (m @ ("dcgan" | "cgan"), shape) => bail!("{m} has no preset for {shape:?} images"),
+        (other, _) => bail!("unknown --model {other:?}: gan, dcgan or cgan"),
+    };
+    if args.model == "cgan" {
+        if data.labels.is_none() {
+            bail!("cgan needs labelled data (--data mnist)");
+        }
+        model.cond_dim = data.classes;
+    }
+    let cfg = GanTrainConfig {
+        epochs: args.epochs,
+        batch_size: args.batch_size,
+        lr_g: args.lr,
+        lr_d: args.lr,
+        loss: args.loss,
+        label_smoothing: args.label_smoothing,
+        d_steps: args.d_steps,
+        seed: args.seed,
+        ..GanTrainConfig::default()
+    };
+    let run = RunDir::create(&args.out)?;
+    eprintln!(
+        "training {} ({:?} loss) on {} images of shape {:?} on {device:?}",
+        args.model,
+        cfg.loss,
+        data.len(),
+        data.shape
+    );
+    let (_, epochs) = train_gan(&model, &cfg, &data, Some(&run), device, args.resume)?;
+    let secs: Vec<f64> = epochs.iter().map(|e| e.seconds).collect();
+    let summary = serde_json::json!({ "model": args.model, "data": args.data, "epochs": epochs, "epoch_seconds": secs });
+    std::fs::write(run.file("report.json"), serde_json::to_string_pretty(&summary)?)?;
+    eprintln!(
+        "run folder {} (checkpoint.bin, metrics.jsonl, samples-epoch-N.png)",
+        run.path().display()
+    );
+    println!("{}", serde_json::to_string(&summary)?);
+    Ok(())
+}
+
+/// Loads a run's generator.
+pub fn load_run(dir: &Path, device: &Device) -> Result<(GanPair, GanConfig)> {
+    let run = RunDir::open(dir)?;
+    let text = std::fs::read_to_string(run.file("config.json")).with_context(|| {
+        format!("{} has no config.json: is it a `gan train` run folder?", dir.display())
+    })?;
+    let v: serde_json::Value = serde_json::from_str(&text)?;
+    let cfg: GanConfig =
+        serde_json::from_value(v["model"].clone()).context("config.json has no GAN \"model\"")?;
+    let pair = Checkpoint::load(run.checkpoint())?.load_model(cfg.init(device))?;
+    Ok((pair, cfg))
+}
+
+fn sample(args: SampleArgs, device: &Device) -> Result<()> {
+    let (pair, cfg) = load_run(&args.checkpoint, device)?;
+    if args.n == 0 {
+        bail!("--n must be at least 1");
+    }
+    let cond = match (cfg.cond_dim, args.class) {
+        (0, Some(_)) => bail!("this GAN is unconditional: --class needs a cgan run"),
+        (0, None) => None,
+        (k, Some(c)) if c >= k => {
+            bail!("--class {c} is out of range: the model knows classes 0..{}", k - 1)
+        }
+        (k, c) => {
+            Some(one_hot(&(0..args.n).map(|i| c.unwrap_or(i % k)).collect::<Vec<_>>(), k, device))
+        }
+    };
+    let (z, _) = fixed_noise(&cfg, args.n, args.seed, device); // seeded z ~ N(0, I)
+    let images = pair.generator.forward(z, cond);
+    save_grid(
+        images.clone(),
+        (args.n as f64).sqrt().ceil() as usize,
+        PixelRange::MinusOneOne,
+        &args.out,
+    )?;
+    if let Some(path) = &args.idx {
+        if cfg.shape != [1, 28, 28] {
+            bail!("--idx writes 28×28 grey digits; this model makes {:?} images", cfg.shape);
+        }
+        let v: Vec<f32> = images.into_data().convert::<f32>().try_to_vec::<f32>().expect("f32");
+        let pixels: Vec<u8> =
+            v.iter().map(|x| (((x + 1.0) * 0.5).clamp(0.0, 1.0) * 255.0).round() as u8).collect();
+        let mut bytes = vec![0, 0, 8, 3];
+        for d in [args.n as u32, 28, 28] {
+            bytes.extend_from_slice(&d.to_be_bytes());
+        }
+        bytes.extend_from_slice(&pixels);
+        std::fs::write(path, bytes).with_context(|| format!("writing {}", path.display()))?;
+    }
+    eprintln!(
+        "wrote {}{}",
+        args.out.display(),
+        args.idx.as_ref().map(|p| format!(" and {}", p.display())).unwrap_or_default()
+    );
+    Ok(())
+}
