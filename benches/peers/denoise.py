@@ -62,6 +62,8 @@ def main():
     ap.add_argument("--sigma", type=float, default=25.0, help="noise std on the 0..255 scale")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out-png", help="write a noisy | best blur | NLM strip here")
+    ap.add_argument("--threads", type=int, default=1,
+                    help="accepted for symmetry with the other peers; NLM and the blur run on one thread")
     args = ap.parse_args()
 
     clean = load_clean(args.clean)

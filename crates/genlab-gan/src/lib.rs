@@ -4,6 +4,7 @@
 //! discriminator). [`train::train_gan`] plays the game with minimax, non-saturating, hinge or
 //! WGAN-GP losses. See `docs/gans.md`.
 
+pub mod captions;
 pub mod data;
 pub mod dcgan_discriminator;
 pub mod dcgan_generator;
@@ -11,6 +12,7 @@ pub mod loss;
 pub mod mlp_discriminator;
 pub mod mlp_generator;
 pub mod model;
+pub mod text_encoder;
 pub mod train;
 
 pub use data::GanData;

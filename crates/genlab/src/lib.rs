@@ -2,7 +2,7 @@
 //!
 //! This crate only re-exports the focused crates, each behind a feature of the same name:
 //! `tensor` (always), `data`, `train`, `tokenizer`, `decoding`, `eval`, `transformer`,
-//! `autoencoder`. Backends are features too:
+//! `autoencoder`, `gan`. Backends are features too:
 //! `flex` (default), `ndarray`, `wgpu`, `cuda`.
 
 pub use genlab_tensor as tensor;
@@ -13,6 +13,8 @@ pub use genlab_autoencoder as autoencoder;
 pub use genlab_data as data;
 #[cfg(feature = "decoding")]
 pub use genlab_decoding as decoding;
+#[cfg(feature = "gan")]
+pub use genlab_gan as gan;
 #[cfg(feature = "eval")]
 pub use genlab_eval as eval;
 #[cfg(feature = "tokenizer")]

@@ -6,6 +6,7 @@ mod ae;
 #[allow(dead_code)] // helpers that not every benchmark uses yet (e.g. `num`)
 pub mod common;
 mod decoding;
+mod gan;
 mod gpt;
 mod tokenizer;
 
@@ -28,6 +29,7 @@ const BENCHES: &[Bench] = &[
     ("ae-denoise", ae::denoise),
     ("ae-anomaly", ae::anomaly),
     ("ae-faces", ae::faces),
+    ("gan", gan::run),
 ];
 
 /// Options of `cargo xtask bench`.

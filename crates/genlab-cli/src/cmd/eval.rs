@@ -111,6 +111,13 @@ fn digits(src: &str) -> Result<Vec<f32>> {
 }
 
 fn load_classifier(dir: &Path, device: &Device) -> Result<DigitClassifier> {
+    if !dir.join("checkpoint.bin").is_file() {
+        bail!(
+            "no classifier in {}: train it with `genlab eval train-classifier --out {}`",
+            dir.display(),
+            dir.display()
+        );
+    }
     let run = RunDir::open(dir)?;
     let ckpt = Checkpoint::load(run.checkpoint()).with_context(|| {
         format!(

@@ -25,7 +25,8 @@ pub enum GanCmd {
 
 #[derive(Args, Debug)]
 pub struct TrainArgs {
-    /// gan (MLP), dcgan, or cgan (class-conditional DCGAN).
+    /// gan (MLP), dcgan, cgan (class-conditional DCGAN), or text2img (cgan plus a prompt
+    /// encoder trained on seeded captions).
     #[arg(long, default_value = "dcgan")]
     pub model: String,
     /// mnist (the embedded slice), mnist:DIR (IDX files), or images:DIR (64×64 RGB).
@@ -71,6 +72,9 @@ pub struct SampleArgs {
     /// Class to draw (conditional models); default: 0, 1, 2, ... in turn.
     #[arg(long)]
     pub class: Option<usize>,
+    /// A prompt such as "a handwritten seven" (text2img runs).
+    #[arg(long, conflicts_with = "class")]
+    pub prompt: Option<String>,
     /// Seed of the noise.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
@@ -124,12 +128,14 @@ fn train(args: TrainArgs, device: &Device) -> Result<()> {
     let data = load_data(&args.data)?;
     let mut model = match (args.model.as_str(), data.shape) {
         ("gan", shape) => GanConfig { shape, ..GanConfig::mnist_gan() },
-        ("dcgan" | "cgan", [1, 28, 28]) => GanConfig::mnist_dcgan(),
+        ("dcgan" | "cgan" | "text2img", [1, 28, 28]) => GanConfig::mnist_dcgan(),
         ("dcgan" | "cgan", [3, 64, 64]) => GanConfig::dcgan64(),
-        (m @ ("dcgan" | "cgan"), shape) => bail!("{m} has no preset for {shape:?} images"),
-        (other, _) => bail!("unknown --model {other:?}: gan, dcgan or cgan"),
+        (m @ ("dcgan" | "cgan" | "text2img"), shape) => {
+            bail!("{m} has no preset for {shape:?} images")
+        }
+        (other, _) => bail!("unknown --model {other:?}: gan, dcgan, cgan or text2img"),
     };
-    if args.model == "cgan" {
+    if args.model == "cgan" || args.model == "text2img" {
         if data.labels.is_none() {
             bail!("cgan needs labelled data (--data mnist)");
         }
@@ -147,6 +153,11 @@ fn train(args: TrainArgs, device: &Device) -> Result<()> {
         ..GanTrainConfig::default()
     };
     let run = RunDir::create(&args.out)?;
+    let text = if args.model == "text2img" {
+        Some(train_text_front_end(&run, args.seed, device)?)
+    } else {
+        None
+    };
     eprintln!(
         "training {} ({:?} loss) on {} images of shape {:?} on {device:?}",
         args.model,
@@ -156,7 +167,10 @@ fn train(args: TrainArgs, device: &Device) -> Result<()> {
     );
     let (_, epochs) = train_gan(&model, &cfg, &data, Some(&run), device, args.resume)?;
     let secs: Vec<f64> = epochs.iter().map(|e| e.seconds).collect();
-    let summary = serde_json::json!({ "model": args.model, "data": args.data, "epochs": epochs, "epoch_seconds": secs });
+    let mut summary = serde_json::json!({ "model": args.model, "data": args.data, "epochs": epochs, "epoch_seconds": secs });
+    if let Some(t) = text {
+        summary["text_encoder"] = t;
+    }
     std::fs::write(run.file("report.json"), serde_json::to_string_pretty(&summary)?)?;
     eprintln!(
         "run folder {} (checkpoint.bin, metrics.jsonl, samples-epoch-N.png)",
@@ -184,7 +198,11 @@ fn sample(args: SampleArgs, device: &Device) -> Result<()> {
     if args.n == 0 {
         bail!("--n must be at least 1");
     }
-    let cond = match (cfg.cond_dim, args.class) {
+    let class = match &args.prompt {
+        Some(p) => Some(prompt_class(&args.checkpoint, p, device)?),
+        None => args.class,
+    };
+    let cond = match (cfg.cond_dim, class) {
         (0, Some(_)) => bail!("this GAN is unconditional: --class needs a cgan run"),
         (0, None) => None,
         (k, Some(c)) if c >= k => {
@@ -221,5 +239,60 @@ fn sample(args: SampleArgs, device: &Device) -> Result<()> {
         args.out.display(),
         args.idx.as_ref().map(|p| format!(" and {}", p.display())).unwrap_or_default()
     );
+    let report = serde_json::json!({ "n": args.n, "class": class, "prompt": args.prompt, "grid": args.out, "idx": args.idx });
+    println!("{}", serde_json::to_string(&report)?);
     Ok(())
+}
+
+/// Trains the prompt encoder on seeded captions and saves it in the run folder
+/// (`text-tokenizer.json`, `text-encoder.bin`); returns its held-out accuracy.
+fn train_text_front_end(run: &RunDir, seed: u64, device: &Device) -> Result<serde_json::Value> {
+    use genlab_gan::captions::{held_out_prompts, training_captions};
+    let captions = training_captions(20_000, seed);
+    eprintln!("training the text encoder on {} seeded captions", captions.len());
+    let (bpe, encoder) = genlab_gan::text_encoder::train_text_encoder(&captions, 3, seed, device);
+    bpe.save(run.file("text-tokenizer.json"))?;
+    let state = genlab_train::TrainState { seed, ..Default::default() };
+    Checkpoint::save(run.file("text-encoder.bin"), &encoder, None, &state)?;
+    let held = held_out_prompts();
+    let prompts: Vec<&str> = held.iter().map(|(p, _)| p.as_str()).collect();
+    let verdicts = encoder.classify(&bpe, &prompts, device);
+    let right = verdicts.iter().zip(&held).filter(|((c, _), (_, d))| c == d).count();
+    let accuracy = right as f64 / held.len() as f64;
+    eprintln!(
+        "text encoder: {right} of {} held-out paraphrases read as the right digit",
+        held.len()
+    );
+    Ok(
+        serde_json::json!({ "captions": captions.len(), "held_out_prompts": held.len(), "held_out_accuracy": accuracy }),
+    )
+}
+
+/// The digit a prompt names, or an error when it names none.
+fn prompt_class(dir: &Path, prompt: &str, device: &Device) -> Result<usize> {
+    use genlab_gan::captions::NONE;
+    use genlab_gan::text_encoder::TextEncoderConfig;
+    if prompt.trim().is_empty() {
+        bail!("the prompt is empty: name a digit, e.g. --prompt \"a handwritten seven\"");
+    }
+    let run = RunDir::open(dir)?;
+    let tok = run.file("text-tokenizer.json");
+    if !tok.is_file() {
+        bail!(
+            "{} has no text encoder: train with --model text2img to sample from prompts",
+            dir.display()
+        );
+    }
+    let bpe = genlab_tokenizer::Bpe::load(&tok)?;
+    let cfg = TextEncoderConfig { vocab: bpe.vocab_size(), dim: 64, classes: NONE + 1 };
+    let encoder = Checkpoint::load(run.file("text-encoder.bin"))?.load_model(cfg.init(device))?;
+    let (class, p) = encoder.classify(&bpe, &[prompt], device)[0];
+    if class == NONE || p < 0.5 {
+        let read = if class == NONE { "no digit".to_string() } else { format!("digit {class}") };
+        bail!(
+            "the prompt {prompt:?} names no digit I can read (the text encoder says {read}, probability {p:.2}); try e.g. \"a handwritten seven\""
+        );
+    }
+    eprintln!("prompt {prompt:?} -> digit {class} (probability {p:.2})");
+    Ok(class)
 }
