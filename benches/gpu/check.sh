@@ -14,9 +14,26 @@ nvidia-smi -L
 xz -dc .gpu/genlab.xz > /tmp/genlab; B=/tmp/genlab
 chmod +x $B
 echo "== info (wgpu)"; timeout 120 $B info --device wgpu 2>&1 | tee $OUT/info-wgpu.txt
+# Sections to run (default all): SECTIONS="gpt ae gan" bash .gpu/check.sh
+SECTIONS="${SECTIONS:-gpt ae gan}"
+if [[ " $SECTIONS " == *" gpt "* ]]; then
 echo "== gpt train on wgpu"
 ( time timeout 200 $B gpt train --device wgpu --steps 300 --batch-size 64 --out /tmp/run-wgpu \
     --prompt "ROMEO:" --max-tokens 120 --report $OUT/report-wgpu.json ) 2>&1 | tee $OUT/train-wgpu.txt | tail -25
 echo "== flex on this machine's CPU, same run, for scale"
 ( time timeout 200 $B gpt train --device flex --steps 300 --batch-size 64 --out /tmp/run-flex \
     --prompt "ROMEO:" --max-tokens 120 --report $OUT/report-flex.json ) 2>&1 | tail -8
+fi
+if [[ " $SECTIONS " == *" ae "* ]]; then
+echo "== autoencoders on wgpu: the 784-400-20 VAE, 3 epochs on the embedded MNIST slice"
+( time timeout 150 $B ae train --device wgpu --model vae --epochs 3 --out /tmp/vae-wgpu ) 2>&1 | tee $OUT/vae-wgpu.txt | tail -8
+( time timeout 150 $B ae train --device flex --model vae --epochs 3 --out /tmp/vae-flex ) 2>&1 | tee $OUT/vae-flex.txt | tail -8
+echo "== sensor anomaly detection on wgpu"
+( time timeout 150 $B ae detect --device wgpu --data sensors --epochs 20 --out /tmp/detect-wgpu ) 2>&1 | tee $OUT/detect-wgpu.txt | grep -E "AUROC|real"
+fi
+if [[ " $SECTIONS " == *" gan "* ]]; then
+echo "== DCGAN on wgpu: 1 epoch on the embedded MNIST slice"
+( time timeout 150 $B gan train --device wgpu --model dcgan --epochs 1 --out /tmp/dcgan-wgpu ) 2>&1 | tee $OUT/dcgan-wgpu.txt | tail -6
+cp /tmp/dcgan-wgpu/samples-epoch-1.png $OUT/dcgan-wgpu-samples.png 2>/dev/null
+( time timeout 150 $B gan train --device flex --model dcgan --epochs 1 --out /tmp/dcgan-flex ) 2>&1 | tee $OUT/dcgan-flex.txt | tail -6
+fi

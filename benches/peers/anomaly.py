@@ -24,9 +24,7 @@ training image gets a huge score; `ink_on_blank_pixels` counts such test images 
 """
 
 import argparse
-import gzip
 import json
-import os
 import sys
 import time
 
@@ -36,38 +34,7 @@ import torch
 from pyod.models.auto_encoder import AutoEncoder
 from sklearn.metrics import roc_auc_score
 
-
-def read_idx(path):
-    """An IDX file of unsigned bytes (gzipped or raw) as a numpy array of its shape."""
-    with open(path, "rb") as f:
-        raw = f.read()
-    if raw[:2] == b"\x1f\x8b":
-        raw = gzip.decompress(raw)
-    if raw[0] != 0 or raw[1] != 0 or raw[2] != 0x08:
-        raise ValueError(f"{path}: not an IDX file of unsigned bytes")
-    ndims = raw[3]
-    dims = [int.from_bytes(raw[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndims)]
-    data = np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * ndims)
-    if data.size != int(np.prod(dims)):
-        raise ValueError(f"{path}: header says {dims}, file has {data.size} values")
-    return data.reshape(dims)
-
-
-def find(mnist_dir, stem):
-    for name in (f"{stem}.gz", stem):
-        path = os.path.join(mnist_dir, name)
-        if os.path.exists(path):
-            return path
-    raise FileNotFoundError(f"no {stem}[.gz] in {mnist_dir}")
-
-
-def load_split(mnist_dir, split):
-    """(images (n, 784) float32 in [0, 1], labels (n,) int64)."""
-    images = read_idx(find(mnist_dir, f"{split}-images-idx3-ubyte"))
-    labels = read_idx(find(mnist_dir, f"{split}-labels-idx1-ubyte"))
-    if len(images) != len(labels):
-        raise ValueError(f"{split}: {len(images)} images but {len(labels)} labels")
-    return images.reshape(len(images), -1).astype(np.float32) / 255.0, labels.astype(np.int64)
+from mnist_idx import load_split
 
 
 def parse_digits(text):

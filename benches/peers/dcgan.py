@@ -13,7 +13,6 @@ file, which `genlab eval fid` scores with the same classifier as genlab's sample
 """
 
 import argparse
-import gzip
 import json
 import sys
 import time
@@ -23,14 +22,7 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 
-
-def read_idx(path):
-    opener = gzip.open if path.endswith(".gz") else open
-    with opener(path, "rb") as f:
-        data = f.read()
-    ndims = data[3]
-    dims = [int.from_bytes(data[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndims)]
-    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * ndims).reshape(dims)
+from mnist_idx import load_split
 
 
 class Generator(nn.Module):
@@ -81,8 +73,8 @@ def main():
     torch.manual_seed(a.seed)
     np.random.seed(a.seed)
     torch.set_num_threads(a.threads)
-    x = read_idx(f"{a.mnist_dir}/train-images-idx3-ubyte.gz").astype(np.float32) / 255.0
-    x = torch.from_numpy(x * 2.0 - 1.0).unsqueeze(1)
+    x, _ = load_split(a.mnist_dir, "train")
+    x = torch.from_numpy(x * 2.0 - 1.0).view(-1, 1, 28, 28)
     g, d = Generator(), Discriminator()
     g.apply(init_weights)
     d.apply(init_weights)

@@ -22,9 +22,7 @@ with one z sample (as the example) and with z = mu (deterministic, no sampling n
 """
 
 import argparse
-import gzip
 import json
-import os
 import statistics
 import sys
 import time
@@ -34,31 +32,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-
-def read_idx(path):
-    """An IDX file of unsigned bytes (gzipped or raw) as a numpy array of its shape."""
-    with open(path, "rb") as f:
-        raw = f.read()
-    if raw[:2] == b"\x1f\x8b":
-        raw = gzip.decompress(raw)
-    if raw[0] != 0 or raw[1] != 0 or raw[2] != 0x08:
-        raise ValueError(f"{path}: not an IDX file of unsigned bytes")
-    ndims = raw[3]
-    dims = [int.from_bytes(raw[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndims)]
-    data = np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * ndims)
-    if data.size != int(np.prod(dims)):
-        raise ValueError(f"{path}: header says {dims}, file has {data.size} values")
-    return data.reshape(dims)
-
-
-def load_images(mnist_dir, split):
-    """(n, 784) float32 tensor of pixels / 255."""
-    for name in (f"{split}-images-idx3-ubyte.gz", f"{split}-images-idx3-ubyte"):
-        path = os.path.join(mnist_dir, name)
-        if os.path.exists(path):
-            images = read_idx(path)
-            return torch.from_numpy(images.reshape(len(images), -1).astype(np.float32) / 255.0)
-    raise FileNotFoundError(f"no {split}-images-idx3-ubyte[.gz] in {mnist_dir}")
+from mnist_idx import load_split
 
 
 class VAE(nn.Module):
@@ -128,8 +102,8 @@ def main():
 
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
-    train = load_images(args.mnist_dir, "train")
-    test = load_images(args.mnist_dir, "t10k")
+    train = torch.from_numpy(load_split(args.mnist_dir, "train")[0])
+    test = torch.from_numpy(load_split(args.mnist_dir, "t10k")[0])
     print(f"train {tuple(train.shape)}, test {tuple(test.shape)}, "
           f"torch {torch.__version__}, {args.threads} thread(s)", file=sys.stderr)
 

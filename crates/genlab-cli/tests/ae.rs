@@ -2,27 +2,10 @@
 //! photos made here.
 
 use std::path::Path;
-use std::process::{Command, Output};
 
-fn genlab(args: &[&str]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_genlab"));
-    cmd.args(args).env("GENLAB_NO_PROGRESS", "1").env_remove("GENLAB_DEVICE");
-    cmd.output().expect("genlab runs")
-}
+mod common;
 
-fn ok(args: &[&str]) -> serde_json::Value {
-    let out = genlab(args);
-    assert!(out.status.success(), "{args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let last = stdout.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("null");
-    serde_json::from_str(last).unwrap_or(serde_json::Value::Null)
-}
-
-fn fails(args: &[&str]) -> String {
-    let out = genlab(args);
-    assert!(!out.status.success(), "{args:?} should fail");
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
+use common::{fails, ok};
 
 fn png_size(path: &Path) -> (u32, u32) {
     image::image_dimensions(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))

@@ -1,26 +1,8 @@
 //! `genlab gan ...` and `genlab eval ...` as a user runs them, on the embedded MNIST slice.
 
-use std::process::{Command, Output};
+mod common;
 
-fn genlab(args: &[&str]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_genlab"));
-    cmd.args(args).env("GENLAB_NO_PROGRESS", "1").env_remove("GENLAB_DEVICE");
-    cmd.output().expect("genlab runs")
-}
-
-fn ok(args: &[&str]) -> serde_json::Value {
-    let out = genlab(args);
-    assert!(out.status.success(), "{args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let last = stdout.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("null");
-    serde_json::from_str(last).unwrap_or(serde_json::Value::Null)
-}
-
-fn fails(args: &[&str]) -> String {
-    let out = genlab(args);
-    assert!(!out.status.success(), "{args:?} should fail");
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
+use common::{fails, ok};
 
 #[test]
 fn gan_train_resume_sample_and_score() {
@@ -32,10 +14,23 @@ fn gan_train_resume_sample_and_score() {
     ok(&["gan", "train", "--model", "gan", "--epochs", "2", "--out", &run, "--resume"]);
     assert!(dir.path().join("gan/samples-epoch-2.png").is_file());
     let idx = s("fake.idx");
-    let r = ok(&["gan", "sample", "--checkpoint", &run, "--n", "20", "--out", &s("grid.png"), "--idx", &idx]);
+    let r = ok(&[
+        "gan",
+        "sample",
+        "--checkpoint",
+        &run,
+        "--n",
+        "20",
+        "--out",
+        &s("grid.png"),
+        "--idx",
+        &idx,
+    ]);
     assert_eq!(r["n"], 20);
     assert_eq!(std::fs::metadata(&idx).unwrap().len(), 16 + 20 * 784);
-    assert!(fails(&["gan", "sample", "--checkpoint", &run, "--class", "3"]).contains("unconditional"));
+    assert!(
+        fails(&["gan", "sample", "--checkpoint", &run, "--class", "3"]).contains("unconditional")
+    );
     assert!(fails(&["gan", "train", "--model", "vae"]).contains("unknown --model"));
     // The classifier and the metrics in its feature space.
     let clf = s("clf");
@@ -47,7 +42,10 @@ fn gan_train_resume_sample_and_score() {
     assert!(same["fid"].as_f64().unwrap().abs() < 1e-3, "{same}");
     let k = ok(&["eval", "classify", "--images", &idx, "--expect", "3", "--classifier", &clf]);
     assert_eq!(k["items"], 20);
-    assert!(fails(&["eval", "fid", "--real", "mnist", "--fake", &idx, "--classifier", &s("none")]).contains("train-classifier"));
+    assert!(
+        fails(&["eval", "fid", "--real", "mnist", "--fake", &idx, "--classifier", &s("none")])
+            .contains("train-classifier")
+    );
 }
 
 #[test]
@@ -57,11 +55,45 @@ fn text_to_image_reads_prompts_and_refuses_others() {
     let out = dir.path().join("p.png").to_string_lossy().into_owned();
     let t = ok(&["gan", "train", "--model", "text2img", "--epochs", "1", "--out", &run]);
     assert!(t["text_encoder"]["held_out_accuracy"].as_f64().unwrap() >= 0.9, "{t}");
-    let r = ok(&["gan", "sample", "--checkpoint", &run, "--prompt", "a handwritten seven", "--n", "4", "--out", &out]);
+    let r = ok(&[
+        "gan",
+        "sample",
+        "--checkpoint",
+        &run,
+        "--prompt",
+        "a handwritten seven",
+        "--n",
+        "4",
+        "--out",
+        &out,
+    ]);
     assert_eq!(r["class"], 7);
-    let r = ok(&["gan", "sample", "--checkpoint", &run, "--prompt", "Draw the digit 3.", "--n", "4", "--out", &out]);
+    let r = ok(&[
+        "gan",
+        "sample",
+        "--checkpoint",
+        &run,
+        "--prompt",
+        "Draw the digit 3.",
+        "--n",
+        "4",
+        "--out",
+        &out,
+    ]);
     assert_eq!(r["class"], 3);
-    let err = fails(&["gan", "sample", "--checkpoint", &run, "--prompt", "a picture of a cat", "--out", &out]);
+    let err = fails(&[
+        "gan",
+        "sample",
+        "--checkpoint",
+        &run,
+        "--prompt",
+        "a picture of a cat",
+        "--out",
+        &out,
+    ]);
     assert!(err.contains("names no digit"), "{err}");
-    assert!(fails(&["gan", "sample", "--checkpoint", &run, "--prompt", "  ", "--out", &out]).contains("empty"));
+    assert!(
+        fails(&["gan", "sample", "--checkpoint", &run, "--prompt", "  ", "--out", &out])
+            .contains("empty")
+    );
 }

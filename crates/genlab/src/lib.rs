@@ -13,10 +13,10 @@ pub use genlab_autoencoder as autoencoder;
 pub use genlab_data as data;
 #[cfg(feature = "decoding")]
 pub use genlab_decoding as decoding;
-#[cfg(feature = "gan")]
-pub use genlab_gan as gan;
 #[cfg(feature = "eval")]
 pub use genlab_eval as eval;
+#[cfg(feature = "gan")]
+pub use genlab_gan as gan;
 #[cfg(feature = "tokenizer")]
 pub use genlab_tokenizer as tokenizer;
 #[cfg(feature = "train")]

@@ -30,6 +30,7 @@ const BENCHES: &[Bench] = &[
     ("ae-anomaly", ae::anomaly),
     ("ae-faces", ae::faces),
     ("gan", gan::run),
+    ("gan-text", gan::text),
 ];
 
 /// Options of `cargo xtask bench`.

@@ -94,7 +94,7 @@ fn check_mnist_dir(dir: &Path, required: bool) -> anyhow::Result<()> {
 }
 
 /// `dir/stem.gz` or `dir/stem`, whichever exists.
-fn find_idx(dir: &Path, stem: &str) -> Option<PathBuf> {
+pub fn find_idx(dir: &Path, stem: &str) -> Option<PathBuf> {
     [dir.join(format!("{stem}.gz")), dir.join(stem)].into_iter().find(|p| p.is_file())
 }
 

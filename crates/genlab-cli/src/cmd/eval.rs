@@ -76,15 +76,7 @@ pub fn run(globals: &Globals, cmd: EvalCmd) -> Result<()> {
 }
 
 fn mnist_split(dir: &Path, split: &str) -> Result<(Vec<f32>, Vec<u8>)> {
-    let find = |stem: &str| {
-        [format!("{stem}.gz"), stem.to_string()]
-            .into_iter()
-            .map(|n| dir.join(n))
-            .find(|p| p.is_file())
-            .with_context(|| format!("{} has no {stem}[.gz]", dir.display()))
-    };
-    let images = genlab_data::read_mnist_images(find(&format!("{split}-images-idx3-ubyte"))?)?;
-    let labels = genlab_data::read_mnist_labels(find(&format!("{split}-labels-idx1-ubyte"))?, 9)?;
+    let (images, labels) = super::read_mnist_split(dir, split)?;
     Ok((images.pixels.iter().map(|&p| p as f32 / 255.0).collect(), labels.labels))
 }
 

@@ -103,16 +103,7 @@ fn load_data(spec: &str) -> Result<GanData> {
             Ok(GanData::from_digits(&images, Some(labels.labels)))
         }
         ("mnist", Some(dir)) => {
-            let dir = Path::new(dir);
-            let find = |stem: &str| {
-                [format!("{stem}.gz"), stem.to_string()]
-                    .into_iter()
-                    .map(|n| dir.join(n))
-                    .find(|p| p.is_file())
-                    .with_context(|| format!("{} has no {stem}[.gz]", dir.display()))
-            };
-            let images = genlab_data::read_mnist_images(find("train-images-idx3-ubyte")?)?;
-            let labels = genlab_data::read_mnist_labels(find("train-labels-idx1-ubyte")?, 9)?;
+            let (images, labels) = super::read_mnist_split(Path::new(dir), "train")?;
             Ok(GanData::from_digits(&images, Some(labels.labels)))
         }
         ("images", Some(dir)) => {

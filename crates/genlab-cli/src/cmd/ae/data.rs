@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use genlab_autoencoder::anomaly::windows_as_items;
 use genlab_autoencoder::{ImageData, Photo};
 use genlab_data::images::{Channels, Fit};
@@ -96,20 +96,8 @@ pub fn mnist(dir: Option<&Path>) -> Result<(ImageData, ImageData)> {
             ImageData::from_image_set(&vi, Some(vl.labels)),
         ));
     };
-    let find = |stem: &str| -> Result<PathBuf> {
-        [format!("{stem}.gz"), stem.to_string()]
-            .into_iter()
-            .map(|n| dir.join(n))
-            .find(|p| p.is_file())
-            .with_context(|| format!("{} has no {stem}[.gz]", dir.display()))
-    };
     let load = |split: &str| -> Result<ImageData> {
-        let images = genlab_data::read_mnist_images(find(&format!("{split}-images-idx3-ubyte"))?)?;
-        let labels =
-            genlab_data::read_mnist_labels(find(&format!("{split}-labels-idx1-ubyte"))?, 9)?;
-        if labels.labels.len() != images.n {
-            bail!("{split}: {} images but {} labels", images.n, labels.labels.len());
-        }
+        let (images, labels) = super::super::read_mnist_split(dir, split)?;
         Ok(ImageData::from_image_set(&images, Some(labels.labels)))
     };
     Ok((load("train")?, load("t10k")?))

@@ -1,0 +1,26 @@
+//! Running the `genlab` binary from the integration tests.
+
+use std::process::{Command, Output};
+
+/// Runs `genlab args` without a progress bar and with the default device.
+pub fn genlab(args: &[&str]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_genlab"));
+    cmd.args(args).env("GENLAB_NO_PROGRESS", "1").env_remove("GENLAB_DEVICE");
+    cmd.output().expect("genlab runs")
+}
+
+/// Runs a command that must succeed; its last stdout line parsed as JSON (Null if not JSON).
+pub fn ok(args: &[&str]) -> serde_json::Value {
+    let out = genlab(args);
+    assert!(out.status.success(), "{args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let last = stdout.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("null");
+    serde_json::from_str(last).unwrap_or(serde_json::Value::Null)
+}
+
+/// Runs a command that must fail; its stderr.
+pub fn fails(args: &[&str]) -> String {
+    let out = genlab(args);
+    assert!(!out.status.success(), "{args:?} should fail");
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
