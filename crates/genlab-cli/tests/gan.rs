@@ -55,32 +55,11 @@ fn text_to_image_reads_prompts_and_refuses_others() {
     let out = dir.path().join("p.png").to_string_lossy().into_owned();
     let t = ok(&["gan", "train", "--model", "text2img", "--epochs", "1", "--out", &run]);
     assert!(t["text_encoder"]["held_out_accuracy"].as_f64().unwrap() >= 0.9, "{t}");
-    let r = ok(&[
-        "gan",
-        "sample",
-        "--checkpoint",
-        &run,
-        "--prompt",
-        "a handwritten seven",
-        "--n",
-        "4",
-        "--out",
-        &out,
-    ]);
-    assert_eq!(r["class"], 7);
-    let r = ok(&[
-        "gan",
-        "sample",
-        "--checkpoint",
-        &run,
-        "--prompt",
-        "Draw the digit 3.",
-        "--n",
-        "4",
-        "--out",
-        &out,
-    ]);
-    assert_eq!(r["class"], 3);
+    let read = |prompt: &str| {
+        ok(&["gan", "sample", "--checkpoint", &run, "--prompt", prompt, "--n", "4", "--out", &out])
+    };
+    assert_eq!(read("a handwritten seven")["class"], 7);
+    assert_eq!(read("Draw the digit 3.")["class"], 3);
     let err = fails(&[
         "gan",
         "sample",

@@ -88,17 +88,11 @@ impl Checkpoint {
         state: &TrainState,
     ) -> Result<(), CheckpointError> {
         let path = path.as_ref();
-        let record_err = |e: burn::store::RecordError| CheckpointError::Record {
-            path: path.to_path_buf(),
-            problem: format!("cannot serialise: {e:?}"),
-        };
-        let model_bytes = model.clone().into_record().into_bytes().map_err(record_err)?.to_vec();
         let optim_bytes = match optim {
-            Some(o) => o.into_bytes().map_err(record_err)?.to_vec(),
+            Some(o) => o.into_bytes().map_err(serialise_error(path))?.to_vec(),
             None => Vec::new(),
         };
-        let state_bytes = serde_json::to_vec(state).expect("TrainState serialises");
-        write_atomic(path, &[&state_bytes, &model_bytes, &optim_bytes])
+        save_sections(path, model, state, optim_bytes)
     }
 
     /// Like [`Checkpoint::save`] with several optimisers (a GAN's generator and discriminator
@@ -111,21 +105,15 @@ impl Checkpoint {
         state: &TrainState,
     ) -> Result<(), CheckpointError> {
         let path = path.as_ref();
-        let record_err = |e: burn::store::RecordError| CheckpointError::Record {
-            path: path.to_path_buf(),
-            problem: format!("cannot serialise: {e:?}"),
-        };
-        let model_bytes = model.clone().into_record().into_bytes().map_err(record_err)?.to_vec();
         let records: Vec<Vec<u8>> = optims
             .iter()
-            .map(|o| o.into_bytes().map(|b| b.to_vec()).map_err(record_err))
+            .map(|o| o.into_bytes().map(|b| b.to_vec()).map_err(serialise_error(path)))
             .collect::<Result<_, _>>()?;
         let mut optim_bytes = MULTI_MAGIC.to_vec();
         optim_bytes.extend_from_slice(&(records.len() as u32).to_le_bytes());
         records.iter().for_each(|r| optim_bytes.extend_from_slice(&(r.len() as u64).to_le_bytes()));
         records.iter().for_each(|r| optim_bytes.extend_from_slice(r));
-        let state_bytes = serde_json::to_vec(state).expect("TrainState serialises");
-        write_atomic(path, &[&state_bytes, &model_bytes, &optim_bytes])
+        save_sections(path, model, state, optim_bytes)
     }
 
     /// Loads optimiser `index` of a checkpoint written by [`Checkpoint::save_with_optims`].
@@ -226,6 +214,26 @@ impl Checkpoint {
             problem: format!("cannot load {what}: {e:?}"),
         }
     }
+}
+
+fn serialise_error(path: &Path) -> impl Fn(burn::store::RecordError) -> CheckpointError + '_ {
+    move |e| CheckpointError::Record {
+        path: path.to_path_buf(),
+        problem: format!("cannot serialise: {e:?}"),
+    }
+}
+
+/// Serialises the state and the model, and writes them with `optim_bytes`.
+fn save_sections<M: Module>(
+    path: &Path,
+    model: &M,
+    state: &TrainState,
+    optim_bytes: Vec<u8>,
+) -> Result<(), CheckpointError> {
+    let model_bytes =
+        model.clone().into_record().into_bytes().map_err(serialise_error(path))?.to_vec();
+    let state_bytes = serde_json::to_vec(state).expect("TrainState serialises");
+    write_atomic(path, &[&state_bytes, &model_bytes, &optim_bytes])
 }
 
 /// Writes `sections` to `path` through a temporary file, fsync and rename.

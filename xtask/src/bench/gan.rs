@@ -171,28 +171,15 @@ pub fn text(ctx: &BenchCtx) -> Result<()> {
     )?;
     let mut by_class = Vec::new();
     for k in 0..10 {
-        let idx = path(&format!("class-{k}.idx"));
-        genlab_sample(
+        let (share, _) = classify_samples(
             ctx,
             &run,
-            &idx,
-            &path(&format!("class-{k}.png")),
+            &classifier,
+            &path(&format!("class-{k}")),
             &["--class", &k.to_string()],
+            k,
         )?;
-        let c = genlab(
-            ctx,
-            &[
-                "eval",
-                "classify",
-                "--images",
-                &idx,
-                "--expect",
-                &k.to_string(),
-                "--classifier",
-                &classifier,
-            ],
-        )?;
-        by_class.push(num(&c, "/accuracy")?);
+        by_class.push(share);
     }
     let mut by_prompt = Vec::new();
     for (i, (prompt, k)) in HELD_OUT
@@ -200,22 +187,15 @@ pub fn text(ctx: &BenchCtx) -> Result<()> {
         .flat_map(|t| (0..10).map(move |k| (t.replace("{}", WORDS[k]), k)))
         .enumerate()
     {
-        let idx = path(&format!("prompt-{i}.idx"));
-        genlab_sample(ctx, &run, &idx, &path(&format!("prompt-{i}.png")), &["--prompt", &prompt])?;
-        let c = genlab(
+        let (share, c) = classify_samples(
             ctx,
-            &[
-                "eval",
-                "classify",
-                "--images",
-                &idx,
-                "--expect",
-                &k.to_string(),
-                "--classifier",
-                &classifier,
-            ],
+            &run,
+            &classifier,
+            &path(&format!("prompt-{i}")),
+            &["--prompt", &prompt],
+            k,
         )?;
-        by_prompt.push(num(&c, "/accuracy")?);
+        by_prompt.push(share);
         raw[format!("prompt_{i}")] = json!({ "prompt": prompt, "digit": k, "classified": c });
     }
     let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
@@ -237,6 +217,26 @@ pub fn text(ctx: &BenchCtx) -> Result<()> {
         bar: Some(1.0),
     });
     ctx.report("gan-text", &rows, raw)
+}
+
+/// 100 samples (`extra` picks the class or prompt) written to `stem.idx`/`stem.png`, then
+/// classified: the share read as digit `k`, and the classifier's report.
+fn classify_samples(
+    ctx: &BenchCtx,
+    run: &str,
+    classifier: &str,
+    stem: &str,
+    extra: &[&str],
+    k: usize,
+) -> Result<(f64, serde_json::Value)> {
+    let idx = format!("{stem}.idx");
+    genlab_sample(ctx, run, &idx, &format!("{stem}.png"), extra)?;
+    let expect = k.to_string();
+    let c = genlab(
+        ctx,
+        &["eval", "classify", "--images", &idx, "--expect", &expect, "--classifier", classifier],
+    )?;
+    Ok((num(&c, "/accuracy")?, c))
 }
 
 fn genlab_sample(ctx: &BenchCtx, run: &str, idx: &str, grid: &str, extra: &[&str]) -> Result<()> {
