@@ -31,7 +31,7 @@ pub struct TrainClassifierArgs {
     /// mnist (embedded slice) or mnist:DIR (IDX train-*/t10k-*).
     #[arg(long, default_value = "mnist")]
     pub data: String,
-    #[arg(long, default_value_t = 3)]
+    #[arg(long, default_value_t = 5)]
     pub epochs: u64,
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
