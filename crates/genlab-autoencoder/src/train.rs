@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use burn::module::Module;
 use burn::optim::GradientsParams;
-use burn::tensor::{Device, Tensor};
+use burn::tensor::Device;
 use genlab_data::Batcher;
 use genlab_train::{Checkpoint, OptimConfig, Progress, RunDir, TrainState, clip_grad_norm};
 use rand::SeedableRng;
@@ -327,10 +327,4 @@ fn check_data(cfg: &ModelConfig, data: TrainData<'_>) -> Result<(), String> {
             Ok(())
         }
     }
-}
-
-/// A batch of clean items, for callers that want one (tests, sample grids).
-pub fn first_items(data: &ImageData, n: usize, device: &Device) -> Tensor<4> {
-    let idx: Vec<usize> = (0..n.min(data.len())).collect();
-    data.batch(&idx, device)
 }
