@@ -144,3 +144,64 @@ fn denoiser_trains_on_patches_and_cleans_a_photo() {
     assert_eq!(png_size(&out), (3 * 25 + 2, 17 + 4));
     assert!(out.with_extension("noisy.npy").is_file());
 }
+
+#[test]
+fn own_sensor_logs_from_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = genlab_data::SensorConfig { len: 8000, ..Default::default() };
+    let (normal, test) = (dir.path().join("normal.csv"), dir.path().join("test.csv"));
+    genlab_data::write_sensor_csv(&genlab_data::sensors::generate_normal(&cfg), &normal).unwrap();
+    genlab_data::write_sensor_csv(&genlab_data::sensors::generate(&cfg), &test).unwrap();
+    let (normal_s, test_s) = (normal.to_str().unwrap(), format!("csv:{}", test.display()));
+    let out = dir.path().join("detect");
+    let args = ["ae", "detect", "--data", &test_s, "--train-csv", normal_s, "--time-column", "t"];
+    let mut with_out = args.to_vec();
+    with_out.extend(["--epochs", "30", "--out", out.to_str().unwrap()]);
+    let report = ok(&with_out);
+    let auroc = report["windows"]["metrics"]["auroc"].as_f64().unwrap();
+    assert!(auroc > 0.8, "{report}");
+    assert!(fails(&["ae", "detect", "--data", &test_s]).contains("--train-csv"));
+    let err = fails(&[
+        "ae",
+        "detect",
+        "--data",
+        &test_s,
+        "--train-csv",
+        normal_s,
+        "--label-column",
+        "fault",
+    ]);
+    assert!(err.contains("\"fault\""), "{err}");
+}
+
+#[test]
+fn face_vae_and_its_attribute_vector_run_end_to_end() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = dir.path().join("faces");
+    let run_s = run.to_str().unwrap();
+    ok(&[
+        "ae",
+        "train",
+        "--model",
+        "conv-vae",
+        "--data",
+        "faces:128",
+        "--size",
+        "32",
+        "--epochs",
+        "1",
+        "--out",
+        run_s,
+    ]);
+    let r = ok(&["ae", "attribute", "--checkpoint", run_s, "--judge-epochs", "1", "--n", "4"]);
+    for key in ["judge_accuracy_on_real_test_faces", "share_judged_with_it_after_adding_the_vector"]
+    {
+        let v = r[key].as_f64().unwrap();
+        assert!((0.0..=1.0).contains(&v), "{r}");
+    }
+    assert!(run.join("attribute.png").is_file());
+    assert!(
+        fails(&["ae", "attribute", "--checkpoint", run_s, "--attribute", "hat"])
+            .contains("glasses or smile")
+    );
+}

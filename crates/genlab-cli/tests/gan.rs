@@ -11,6 +11,7 @@ fn gan_train_resume_sample_and_score() {
     let run = s("gan");
     ok(&["gan", "train", "--model", "gan", "--epochs", "1", "--out", &run]);
     assert!(dir.path().join("gan/samples-epoch-1.png").is_file());
+    assert!(dir.path().join("gan/loss.svg").is_file());
     ok(&["gan", "train", "--model", "gan", "--epochs", "2", "--out", &run, "--resume"]);
     assert!(dir.path().join("gan/samples-epoch-2.png").is_file());
     let idx = s("fake.idx");

@@ -307,6 +307,14 @@ pub fn train_gan(
         epochs.push(epoch);
     }
     progress.finish();
+    if let Some(run) = run {
+        let keys = [("d_loss", "D loss"), ("g_loss", "G loss")];
+        genlab_train::report::metric_curves_svg(
+            &run.file("metrics.jsonl"),
+            &keys,
+            &run.file("loss.svg"),
+        )?;
+    }
     Ok((pair.valid(), epochs))
 }
 

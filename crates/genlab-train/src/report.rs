@@ -6,22 +6,31 @@ use std::path::Path;
 /// Draws `loss` (per step) and `val_loss` (per evaluation) from a metrics file as an SVG line
 /// chart with labelled axes.
 pub fn loss_curve_svg(metrics: &Path, out: &Path) -> std::io::Result<()> {
+    metric_curves_svg(metrics, &[("loss", "train loss"), ("val_loss", "val loss")], out)
+}
+
+/// Draws the given `(key, label)` metrics of a metrics file against `step` as an SVG line
+/// chart (for a GAN: `d_loss` and `g_loss`). Records without a key are skipped.
+pub fn metric_curves_svg(metrics: &Path, keys: &[(&str, &str)], out: &Path) -> std::io::Result<()> {
+    const COLOURS: [&str; 4] = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e"];
     let text = std::fs::read_to_string(metrics)?;
-    let (mut train, mut val) = (Vec::new(), Vec::new());
+    let mut points: Vec<Vec<(f64, f64)>> = vec![Vec::new(); keys.len()];
     for line in text.lines() {
         let Ok(v) = serde_json::from_str::<serde_json::Value>(line) else { continue };
         let Some(step) = v.get("step").and_then(serde_json::Value::as_f64) else { continue };
-        if let Some(l) = v.get("loss").and_then(serde_json::Value::as_f64) {
-            train.push((step, l));
-        }
-        if let Some(l) = v.get("val_loss").and_then(serde_json::Value::as_f64) {
-            val.push((step, l));
+        for (i, (key, _)) in keys.iter().enumerate() {
+            if let Some(y) = v.get(*key).and_then(serde_json::Value::as_f64) {
+                points[i].push((step, y));
+            }
         }
     }
-    std::fs::write(
-        out,
-        svg(&[("train loss", "#1f77b4", &train[..]), ("val loss", "#d62728", &val[..])]),
-    )
+    let series: Vec<Series<'_>> = keys
+        .iter()
+        .zip(&points)
+        .enumerate()
+        .map(|(i, ((_, label), p))| (*label, COLOURS[i % COLOURS.len()], &p[..]))
+        .collect();
+    std::fs::write(out, svg(&series))
 }
 
 /// A named, coloured line of (x, y) points.

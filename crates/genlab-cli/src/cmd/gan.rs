@@ -164,7 +164,7 @@ fn train(args: TrainArgs, device: &Device) -> Result<()> {
     }
     std::fs::write(run.file("report.json"), serde_json::to_string_pretty(&summary)?)?;
     eprintln!(
-        "run folder {} (checkpoint.bin, metrics.jsonl, samples-epoch-N.png)",
+        "run folder {} (checkpoint.bin, metrics.jsonl, loss.svg, samples-epoch-N.png)",
         run.path().display()
     );
     println!("{}", serde_json::to_string(&summary)?);

@@ -77,13 +77,56 @@ impl DataSpec {
     }
 }
 
-/// Sensor windowing options.
-#[derive(Debug, Clone, Copy)]
+/// How sensor series are read and cut into windows.
+#[derive(Debug, Clone)]
 pub struct WindowOpts {
     /// Steps per window.
     pub width: usize,
     /// Steps between window starts.
     pub stride: usize,
+    /// The CSV column of per-step fault labels (0/1); optional in the normal log.
+    pub label_column: String,
+    /// A CSV column of timestamps to drop, if the logs have one.
+    pub time_column: Option<String>,
+}
+
+impl WindowOpts {
+    /// Windows of `width` steps every `stride`, CSV columns `label` (and no time column).
+    pub fn new(width: usize, stride: usize) -> Self {
+        Self { width, stride, label_column: "label".into(), time_column: None }
+    }
+}
+
+/// Reads the normal log (to train on) and the log to score; the label column is required
+/// only in the latter.
+pub fn read_logs(
+    normal: &Path,
+    test: &Path,
+    opts: &WindowOpts,
+) -> Result<(SensorSeries, SensorSeries)> {
+    let read = |path: &Path, require_label: bool| -> Result<SensorSeries> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        let header = text
+            .lines()
+            .map(str::trim)
+            .find(|l| !l.is_empty() && !l.starts_with('#'))
+            .unwrap_or("");
+        let has_label = header.split(',').any(|f| f.trim() == opts.label_column);
+        if require_label && !has_label {
+            bail!(
+                "{}: no {:?} column; the log to score needs its ground truth (0/1 per row), or name the column with --label-column",
+                path.display(),
+                opts.label_column
+            );
+        }
+        let csv = genlab_data::CsvOptions {
+            label_column: has_label.then(|| opts.label_column.clone()),
+            time_column: opts.time_column.clone(),
+        };
+        Ok(genlab_data::read_sensor_csv(path, &csv)?)
+    };
+    Ok((read(normal, false)?, read(test, true)?))
 }
 
 /// MNIST from a folder (IDX, gz or raw) or the embedded slice: (train, test).
@@ -133,7 +176,7 @@ pub fn read_photo(path: &Path, channels: usize) -> Result<Photo> {
 pub fn sensor_windows(
     train: &SensorSeries,
     test: &SensorSeries,
-    opts: WindowOpts,
+    opts: &WindowOpts,
 ) -> Result<(ImageData, ImageData, Vec<bool>)> {
     if train.channels != test.channels {
         bail!("the training log has {} channels, the test log {}", train.channels, test.channels);
@@ -163,7 +206,7 @@ pub fn generated_sensors(seed: u64) -> (SensorSeries, SensorSeries) {
 pub fn load_items(
     spec: &DataSpec,
     size: usize,
-    window: WindowOpts,
+    window: &WindowOpts,
     train_csv: Option<&Path>,
     seed: u64,
 ) -> Result<(ImageData, Option<ImageData>, Option<Vec<bool>>)> {
@@ -198,16 +241,13 @@ pub fn load_items(
             Ok((tr, Some(te), Some(labels)))
         }
         DataSpec::Csv(test_path) => {
-            let opts =
-                genlab_data::CsvOptions { label_column: Some("label".into()), time_column: None };
-            let test = genlab_data::read_sensor_csv(test_path, &opts)?;
-            let train = match train_csv {
-                Some(p) => genlab_data::read_sensor_csv(p, &opts)?,
-                None => bail!(
+            let Some(normal) = train_csv else {
+                bail!(
                     "csv:{} is the log to score; give the normal log to train on with --train-csv FILE",
                     test_path.display()
-                ),
+                );
             };
+            let (train, test) = read_logs(normal, test_path, window)?;
             let (tr, te, labels) = sensor_windows(&train, &test, window)?;
             Ok((tr, Some(te), Some(labels)))
         }

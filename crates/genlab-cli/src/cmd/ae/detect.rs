@@ -42,6 +42,12 @@ pub struct DetectArgs {
     pub window: usize,
     #[arg(long, default_value_t = 16)]
     pub stride: usize,
+    /// CSV logs: the column of per-step fault labels (0/1).
+    #[arg(long, default_value = "label")]
+    pub label_column: String,
+    /// CSV logs: a column of timestamps to drop.
+    #[arg(long)]
+    pub time_column: Option<String>,
     /// Passes over the normal data (default: 10 for MNIST; 50 for sensor windows, which are
     /// fewer: about 1,250 in the default series).
     #[arg(long)]
@@ -52,6 +58,16 @@ pub struct DetectArgs {
     /// Folder for the report and histograms.
     #[arg(long, default_value = "runs/detect")]
     pub out: PathBuf,
+}
+
+impl DetectArgs {
+    fn window_opts(&self) -> WindowOpts {
+        WindowOpts {
+            label_column: self.label_column.clone(),
+            time_column: self.time_column.clone(),
+            ..WindowOpts::new(self.window, self.stride)
+        }
+    }
 }
 
 fn train_and_score(
@@ -175,21 +191,14 @@ pub fn run(args: DetectArgs, device: &Device) -> Result<()> {
                             test.display()
                         );
                     };
-                    let opts = genlab_data::CsvOptions {
-                        label_column: Some("label".into()),
-                        time_column: None,
-                    };
-                    (
-                        genlab_data::read_sensor_csv(train, &opts)?,
-                        genlab_data::read_sensor_csv(test, &opts)?,
-                    )
+                    data::read_logs(train, test, &args.window_opts())?
                 }
                 _ => data::generated_sensors(args.seed),
             };
             eprintln!("normal series: {}", genlab_autoencoder::anomaly::describe(&train_series));
             eprintln!("test series: {}", genlab_autoencoder::anomaly::describe(&test_series));
-            let window = WindowOpts { width: args.window, stride: args.stride };
-            let (train, test, labels) = data::sensor_windows(&train_series, &test_series, window)?;
+            let window = args.window_opts();
+            let (train, test, labels) = data::sensor_windows(&train_series, &test_series, &window)?;
             if !labels.iter().any(|&l| l) || labels.iter().all(|&l| l) {
                 bail!(
                     "the test log needs both normal and faulty windows to measure detection (a `label` column)"

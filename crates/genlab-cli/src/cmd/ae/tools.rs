@@ -114,8 +114,8 @@ fn test_items(run: &RunArg, cfg: &RunConfig) -> Result<ImageData> {
         Some(s) => s.clone(),
         None => DataSpec::parse(&cfg.data).map_err(anyhow::Error::msg)?,
     };
-    let window = WindowOpts { width: 64, stride: 16 };
-    let (train, test, _) = data::load_items(&spec, cfg.size.max(8), window, None, cfg.train.seed)?;
+    let window = WindowOpts::new(64, 16);
+    let (train, test, _) = data::load_items(&spec, cfg.size.max(8), &window, None, cfg.train.seed)?;
     Ok(test.unwrap_or(train))
 }
 

@@ -34,6 +34,12 @@ pub struct TrainArgs {
     pub window: usize,
     #[arg(long, default_value_t = 16)]
     pub stride: usize,
+    /// CSV logs: the column of per-step fault labels (0/1).
+    #[arg(long, default_value = "label")]
+    pub label_column: String,
+    /// CSV logs: a column of timestamps to drop.
+    #[arg(long)]
+    pub time_column: Option<String>,
     /// Leave this digit out of MNIST training (one-class-out anomaly detection).
     #[arg(long)]
     pub exclude_digit: Option<u8>,
@@ -158,10 +164,14 @@ pub fn run(args: TrainArgs, device: &Device) -> Result<()> {
         finish(&run, serde_json::json!({ "train": report }))?;
         return Ok(());
     }
-    let window = WindowOpts { width: args.window, stride: args.stride };
+    let window = WindowOpts {
+        label_column: args.label_column.clone(),
+        time_column: args.time_column.clone(),
+        ..WindowOpts::new(args.window, args.stride)
+    };
     let seed = cfg.seed;
     let (mut train, test, _) =
-        data::load_items(&args.data, args.size, window, args.train_csv.as_deref(), seed)?;
+        data::load_items(&args.data, args.size, &window, args.train_csv.as_deref(), seed)?;
     if let Some(k) = args.exclude_digit {
         let labels = train.labels.clone().ok_or_else(|| {
             anyhow::anyhow!("--exclude-digit needs labelled digits (--data mnist)")
