@@ -47,11 +47,7 @@ pub fn run(ctx: &BenchCtx) -> Result<()> {
     std::fs::create_dir_all(&out)?;
     let path = |name: &str| out.join(name).to_string_lossy().into_owned();
     let classifier = path("mnist-classifier");
-    let mut raw = json!({});
-    raw["classifier"] = genlab(
-        ctx,
-        &["eval", "train-classifier", "--data", &data, "--epochs", "5", "--out", &classifier],
-    )?;
+    let mut raw = json!({ "classifier": train_classifier(ctx, &data, &classifier)? });
     let fid = |fake: &str| -> Result<serde_json::Value> {
         genlab(ctx, &["eval", "fid", "--real", &data, "--fake", fake, "--classifier", &classifier])
     };
@@ -145,11 +141,7 @@ pub fn text(ctx: &BenchCtx) -> Result<()> {
     std::fs::create_dir_all(&out)?;
     let path = |name: &str| out.join(name).to_string_lossy().into_owned();
     let classifier = path("mnist-classifier");
-    let mut raw = json!({});
-    raw["classifier"] = genlab(
-        ctx,
-        &["eval", "train-classifier", "--data", &data, "--epochs", "5", "--out", &classifier],
-    )?;
+    let mut raw = json!({ "classifier": train_classifier(ctx, &data, &classifier)? });
     let mut rows = Vec::new();
     // Text-to-image: a class-conditional DCGAN with a prompt encoder. 100 samples of each
     // digit asked for by class, then by each held-out paraphrase, classified.
@@ -237,6 +229,11 @@ fn classify_samples(
         &["eval", "classify", "--images", &idx, "--expect", &expect, "--classifier", classifier],
     )?;
     Ok((num(&c, "/accuracy")?, c))
+}
+
+/// The project's digit classifier, 5 epochs on `data`, into `out`.
+fn train_classifier(ctx: &BenchCtx, data: &str, out: &str) -> Result<serde_json::Value> {
+    genlab(ctx, &["eval", "train-classifier", "--data", data, "--epochs", "5", "--out", out])
 }
 
 fn genlab_sample(ctx: &BenchCtx, run: &str, idx: &str, grid: &str, extra: &[&str]) -> Result<()> {

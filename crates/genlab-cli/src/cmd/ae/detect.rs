@@ -18,7 +18,7 @@ use genlab_autoencoder::{AeModel, ImageData, TrainConfig, TrainData, fit};
 use genlab_data::SensorSeries;
 use genlab_tensor::Device;
 
-use super::data::{self, DataSpec, WindowOpts};
+use super::data::{self, DataSpec, SensorArgs};
 use super::{ModelArgs, parse_data};
 
 #[derive(Args, Debug)]
@@ -37,17 +37,8 @@ pub struct DetectArgs {
     /// Share of training items allowed above the threshold.
     #[arg(long, default_value_t = 0.05)]
     pub contamination: f64,
-    /// Sensor window length and stride (steps).
-    #[arg(long, default_value_t = 64)]
-    pub window: usize,
-    #[arg(long, default_value_t = 16)]
-    pub stride: usize,
-    /// CSV logs: the column of per-step fault labels (0/1).
-    #[arg(long, default_value = "label")]
-    pub label_column: String,
-    /// CSV logs: a column of timestamps to drop.
-    #[arg(long)]
-    pub time_column: Option<String>,
+    #[command(flatten)]
+    pub sensors: SensorArgs,
     /// Passes over the normal data (default: 10 for MNIST; 50 for sensor windows, which are
     /// fewer: about 1,250 in the default series).
     #[arg(long)]
@@ -58,16 +49,6 @@ pub struct DetectArgs {
     /// Folder for the report and histograms.
     #[arg(long, default_value = "runs/detect")]
     pub out: PathBuf,
-}
-
-impl DetectArgs {
-    fn window_opts(&self) -> WindowOpts {
-        WindowOpts {
-            label_column: self.label_column.clone(),
-            time_column: self.time_column.clone(),
-            ..WindowOpts::new(self.window, self.stride)
-        }
-    }
 }
 
 fn train_and_score(
@@ -119,7 +100,7 @@ fn score_steps(
 ) -> Result<genlab_eval::BinaryReport> {
     let steps = |items: &ImageData, series: &SensorSeries| {
         let errors = reconstruction_errors(model, items, 256, device);
-        step_scores(&errors, series.channels, args.window, args.stride, series.len)
+        step_scores(&errors, series.channels, args.sensors.window, args.sensors.stride, series.len)
     };
     let normal: Vec<f32> = steps(train, train_series).into_iter().flatten().collect();
     let threshold = genlab_eval::threshold_for_contamination(&normal, args.contamination)?;
@@ -191,13 +172,13 @@ pub fn run(args: DetectArgs, device: &Device) -> Result<()> {
                             test.display()
                         );
                     };
-                    data::read_logs(train, test, &args.window_opts())?
+                    data::read_logs(train, test, &args.sensors.opts())?
                 }
                 _ => data::generated_sensors(args.seed),
             };
             eprintln!("normal series: {}", genlab_autoencoder::anomaly::describe(&train_series));
             eprintln!("test series: {}", genlab_autoencoder::anomaly::describe(&test_series));
-            let window = args.window_opts();
+            let window = args.sensors.opts();
             let (train, test, labels) = data::sensor_windows(&train_series, &test_series, &window)?;
             if !labels.iter().any(|&l| l) || labels.iter().all(|&l| l) {
                 bail!(
@@ -215,7 +196,7 @@ pub fn run(args: DetectArgs, device: &Device) -> Result<()> {
                     serde_json::to_string_pretty(&test_series.faults)?,
                 )?;
             }
-            serde_json::json!({ "scenario": "sensors", "window": args.window, "stride": args.stride, "steps": steps, "windows": r })
+            serde_json::json!({ "scenario": "sensors", "window": args.sensors.window, "stride": args.sensors.stride, "steps": steps, "windows": r })
         }
         other => bail!("detect works on mnist, sensors or csv data, not {other:?}"),
     };

@@ -12,7 +12,7 @@ use genlab_tensor::Device;
 use genlab_tensor::image::{PixelRange, save_grid};
 use genlab_train::RunDir;
 
-use super::data::{self, DataSpec, WindowOpts};
+use super::data::{self, DataSpec, SensorArgs};
 use super::{ModelArgs, RunConfig, parse_data};
 
 #[derive(Args, Debug)]
@@ -29,17 +29,8 @@ pub struct TrainArgs {
     /// Image side for faces and image folders.
     #[arg(long, default_value_t = 64)]
     pub size: usize,
-    /// Sensor window length and stride (steps).
-    #[arg(long, default_value_t = 64)]
-    pub window: usize,
-    #[arg(long, default_value_t = 16)]
-    pub stride: usize,
-    /// CSV logs: the column of per-step fault labels (0/1).
-    #[arg(long, default_value = "label")]
-    pub label_column: String,
-    /// CSV logs: a column of timestamps to drop.
-    #[arg(long)]
-    pub time_column: Option<String>,
+    #[command(flatten)]
+    pub sensors: SensorArgs,
     /// Leave this digit out of MNIST training (one-class-out anomaly detection).
     #[arg(long)]
     pub exclude_digit: Option<u8>,
@@ -164,11 +155,7 @@ pub fn run(args: TrainArgs, device: &Device) -> Result<()> {
         finish(&run, serde_json::json!({ "train": report }))?;
         return Ok(());
     }
-    let window = WindowOpts {
-        label_column: args.label_column.clone(),
-        time_column: args.time_column.clone(),
-        ..WindowOpts::new(args.window, args.stride)
-    };
+    let window = args.sensors.opts();
     let seed = cfg.seed;
     let (mut train, test, _) =
         data::load_items(&args.data, args.size, &window, args.train_csv.as_deref(), seed)?;
