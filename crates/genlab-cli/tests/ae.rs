@@ -24,6 +24,7 @@ fn vae_train_eval_sample_interpolate() {
         "metrics.jsonl",
         "loss.svg",
         "recon.png",
+        "report.html",
         "samples.png",
     ] {
         assert!(run.join(f).is_file(), "{f} missing");

@@ -49,6 +49,7 @@ fn train_resume_generate() {
         "metrics.jsonl",
         "model.safetensors",
         "loss.svg",
+        "report.html",
     ] {
         assert!(run.join(file).is_file(), "{file} missing");
     }

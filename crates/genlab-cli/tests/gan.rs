@@ -12,6 +12,8 @@ fn gan_train_resume_sample_and_score() {
     ok(&["gan", "train", "--model", "gan", "--epochs", "1", "--out", &run]);
     assert!(dir.path().join("gan/samples-epoch-1.png").is_file());
     assert!(dir.path().join("gan/loss.svg").is_file());
+    let html = std::fs::read_to_string(dir.path().join("gan/report.html")).unwrap();
+    assert!(html.contains("samples-epoch-1.png") && html.contains("loss.svg"));
     ok(&["gan", "train", "--model", "gan", "--epochs", "2", "--out", &run, "--resume"]);
     assert!(dir.path().join("gan/samples-epoch-2.png").is_file());
     let idx = s("fake.idx");

@@ -9,8 +9,11 @@
 //! - [`metrics`]: `metrics.jsonl` in the run folder, and [`progress`]: an indicatif bar with
 //!   loss and throughput.
 //! - [`run`]: the run folder (`config.json` written before step 0).
+//! - [`report`] and [`html`]: the loss curve as SVG, and `report.html` with a run's figures and
+//!   pictures on one page.
 
 pub mod checkpoint;
+pub mod html;
 pub mod metrics;
 pub mod optim;
 pub mod progress;

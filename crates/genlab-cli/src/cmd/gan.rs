@@ -163,8 +163,20 @@ fn train(args: TrainArgs, device: &Device) -> Result<()> {
         summary["text_encoder"] = t;
     }
     std::fs::write(run.file("report.json"), serde_json::to_string_pretty(&summary)?)?;
+    let last = format!("samples-epoch-{}.png", args.epochs);
+    let pictures = [
+        ("loss.svg", "discriminator and generator losses per step"),
+        (last.as_str(), "samples from fixed noise after the last epoch"),
+        ("samples-epoch-1.png", "the same noise after the first epoch"),
+    ];
+    genlab_train::html::html_report(
+        run.path(),
+        &format!("genlab gan train: {}", args.model),
+        &summary,
+        &pictures,
+    )?;
     eprintln!(
-        "run folder {} (checkpoint.bin, metrics.jsonl, loss.svg, samples-epoch-N.png)",
+        "run folder {} (report.html, checkpoint.bin, metrics.jsonl, loss.svg, samples-epoch-N.png)",
         run.path().display()
     );
     println!("{}", serde_json::to_string(&summary)?);

@@ -202,6 +202,22 @@ pub fn run(args: DetectArgs, device: &Device) -> Result<()> {
     };
     let path = args.out.join("detect.json");
     std::fs::write(&path, serde_json::to_string_pretty(&summary)?)?;
+    let mut pictures: Vec<(String, String)> = vec![
+        (
+            "scores-sensor-windows.png".into(),
+            "window scores, normal vs faulty, threshold in red".into(),
+        ),
+        ("scores-sensor-steps.png".into(), "time-step scores".into()),
+    ];
+    pictures.extend((0..10).map(|k| {
+        (
+            format!("scores-digit-{k}.png"),
+            format!("digit {k} left out: scores of the other digits vs {k}"),
+        )
+    }));
+    let pictures: Vec<(&str, &str)> =
+        pictures.iter().map(|(f, c)| (f.as_str(), c.as_str())).collect();
+    genlab_train::html::html_report(&args.out, "genlab ae detect", &summary, &pictures)?;
     println!("{}", serde_json::to_string(&summary)?);
     eprintln!("wrote {} and score histograms in {}", path.display(), args.out.display());
     Ok(())

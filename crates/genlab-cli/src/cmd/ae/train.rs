@@ -278,8 +278,15 @@ fn finish(run: &RunDir, summary: serde_json::Value) -> Result<()> {
     std::fs::write(run.file("metrics.json"), serde_json::to_string_pretty(&summary)?)?;
     println!("{}", serde_json::to_string(&summary)?);
     genlab_train::report::loss_curve_svg(&run.file("metrics.jsonl"), &run.file("loss.svg"))?;
+    let title = format!("genlab ae train: {}", summary["model"].as_str().unwrap_or("denoiser"));
+    let pictures = [
+        ("loss.svg", "training and validation loss per epoch"),
+        ("recon.png", "test inputs (top) and their reconstructions (bottom)"),
+        ("samples.png", "samples from the prior, fixed seed"),
+    ];
+    genlab_train::html::html_report(run.path(), &title, &summary, &pictures)?;
     eprintln!(
-        "run folder {} (checkpoint.bin, metrics.json, metrics.jsonl, loss.svg{})",
+        "run folder {} (report.html, checkpoint.bin, metrics.json, metrics.jsonl, loss.svg{})",
         run.path().display(),
         if run.file("recon.png").exists() { ", recon.png" } else { "" }
     );

@@ -284,8 +284,14 @@ fn train(args: TrainArgs, device: &genlab_tensor::Device) -> Result<()> {
     }
     genlab_transformer::save_safetensors(&model, run.file("model.safetensors"))?;
     genlab_train::report::loss_curve_svg(&run.file("metrics.jsonl"), &run.file("loss.svg"))?;
+    genlab_train::html::html_report(
+        run.path(),
+        "genlab gpt train",
+        &serde_json::to_value(&report)?,
+        &[("loss.svg", "training loss per step and validation loss per evaluation")],
+    )?;
     eprintln!(
-        "done: {} steps, train loss {:.4}, val loss {:.4}, {:.0} tokens/s; run folder {} (checkpoint.bin, model.safetensors, metrics.jsonl, loss.svg)",
+        "done: {} steps, train loss {:.4}, val loss {:.4}, {:.0} tokens/s; run folder {} (report.html, checkpoint.bin, model.safetensors, metrics.jsonl, loss.svg)",
         report.steps,
         report.train_loss,
         report.val_loss,

@@ -1,0 +1,110 @@
+//! `report.html` in a run folder: the run's figures as a table and its pictures (loss curve,
+//! sample grids, histograms) on one page a browser opens without any other file or network.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+/// Escapes text for HTML.
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// Every number and short string in `value` as `(dotted.path, text)` rows, arrays of numbers
+/// shortened; nested objects flattened.
+fn rows(prefix: &str, value: &serde_json::Value, out: &mut Vec<(String, String)>) {
+    use serde_json::Value;
+    let key = |k: &str| if prefix.is_empty() { k.to_string() } else { format!("{prefix}.{k}") };
+    match value {
+        Value::Object(map) => map.iter().for_each(|(k, v)| rows(&key(k), v, out)),
+        Value::Number(n) => {
+            let text = match n.as_f64() {
+                Some(f) if n.is_f64() => format!("{f:.4}"),
+                _ => n.to_string(),
+            };
+            out.push((prefix.to_string(), text));
+        }
+        Value::String(s) if s.len() <= 120 => out.push((prefix.to_string(), s.clone())),
+        Value::Bool(b) => out.push((prefix.to_string(), b.to_string())),
+        Value::Array(items) if items.iter().all(Value::is_number) && !items.is_empty() => {
+            let nums: Vec<String> = items
+                .iter()
+                .take(12)
+                .filter_map(Value::as_f64)
+                .map(|f| format!("{f:.3}"))
+                .collect();
+            let more = if items.len() > 12 {
+                format!(" … ({} in all)", items.len())
+            } else {
+                String::new()
+            };
+            out.push((prefix.to_string(), nums.join(", ") + &more));
+        }
+        _ => {}
+    }
+}
+
+/// Writes `report.html` into `run`: `title`, the figures of `summary` (flattened), and each
+/// `(file, caption)` picture that exists in the folder. Returns the page's path.
+pub fn html_report(
+    run: &Path,
+    title: &str,
+    summary: &serde_json::Value,
+    pictures: &[(&str, &str)],
+) -> std::io::Result<PathBuf> {
+    let mut table = Vec::new();
+    rows("", summary, &mut table);
+    let mut page = String::new();
+    let _ = write!(
+        page,
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{t}</title>\n<style>\
+         body{{font-family:system-ui,sans-serif;margin:2em;max-width:60em}}\
+         table{{border-collapse:collapse}}td{{border-bottom:1px solid #ddd;padding:.2em .8em}}\
+         td:first-child{{color:#555}}figure{{margin:1.5em 0}}img{{max-width:100%;image-rendering:pixelated}}\
+         </style></head><body>\n<h1>{t}</h1>\n<table>\n",
+        t = escape(title)
+    );
+    for (k, v) in &table {
+        let _ = writeln!(page, "<tr><td>{}</td><td>{}</td></tr>", escape(k), escape(v));
+    }
+    page.push_str("</table>\n");
+    for (file, caption) in pictures {
+        if run.join(file).is_file() {
+            let _ = writeln!(
+                page,
+                "<figure><img src=\"{}\" alt=\"{c}\"><figcaption>{c}</figcaption></figure>",
+                escape(file),
+                c = escape(caption)
+            );
+        }
+    }
+    page.push_str("</body></html>\n");
+    let path = run.join("report.html");
+    std::fs::write(&path, page)?;
+    Ok(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_lists_figures_and_existing_pictures() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("loss.svg"), "<svg/>").unwrap();
+        let summary = serde_json::json!({ "test": { "loss": 1.23456, "items": 10 }, "model": "vae<1>", "epochs": [1.0, 2.0] });
+        let path = html_report(
+            dir.path(),
+            "a & b",
+            &summary,
+            &[("loss.svg", "loss"), ("missing.png", "x")],
+        )
+        .unwrap();
+        let html = std::fs::read_to_string(path).unwrap();
+        assert!(html.contains("<title>a &amp; b</title>"));
+        assert!(html.contains("<td>test.loss</td><td>1.2346</td>"));
+        assert!(html.contains("<td>test.items</td><td>10</td>"));
+        assert!(html.contains("vae&lt;1&gt;"));
+        assert!(html.contains("1.000, 2.000"));
+        assert!(html.contains("src=\"loss.svg\"") && !html.contains("missing.png"));
+    }
+}
