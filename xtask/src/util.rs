@@ -7,7 +7,14 @@ use anyhow::{Context, bail};
 
 /// The repository root (the folder above `xtask/`).
 pub fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask/ has a parent").to_path_buf()
+    // The runtime variable names this checkout even when the binary was built from another
+    // clone sharing the target directory (cargo reuses it: the fingerprint ignores the path).
+    std::path::PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into()),
+    )
+    .parent()
+    .expect("xtask/ has a parent")
+    .to_path_buf()
 }
 
 /// `cargo`, as the running cargo names itself.

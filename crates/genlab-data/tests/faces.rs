@@ -98,7 +98,10 @@ fn write_faces_sample_for_docs() {
         })
         .collect();
     let faces = generate_faces_with(&attrs, 64, 2024);
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/img");
+    let dir = std::path::PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into()),
+    )
+    .join("../../docs/img");
     std::fs::create_dir_all(&dir).unwrap();
     grid(&faces.images, faces.size, 8).save(dir.join("faces-sample.png")).unwrap();
 }

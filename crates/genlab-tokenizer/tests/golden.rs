@@ -6,7 +6,13 @@ use std::path::PathBuf;
 use genlab_tokenizer::{AllowedSpecial, Bpe, Pattern};
 
 fn fixture(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+    // The runtime variable names this checkout even when the binary was built from another
+    // clone sharing the target directory (cargo reuses it: the fingerprint ignores the path).
+    std::path::PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into()),
+    )
+    .join("tests/fixtures")
+    .join(name)
 }
 
 fn expected(key: &str) -> Vec<u32> {

@@ -131,7 +131,11 @@ mod tests {
 
     #[test]
     fn shipped_recipes_parse() {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../configs");
+        let dir = std::path::PathBuf::from(
+            std::env::var_os("CARGO_MANIFEST_DIR")
+                .unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into()),
+        )
+        .join("../../configs");
         let mut seen = 0;
         for entry in std::fs::read_dir(dir).unwrap() {
             let path = entry.unwrap().path();
