@@ -79,3 +79,44 @@ fn text_to_image_reads_prompts_and_refuses_others() {
             .contains("empty")
     );
 }
+
+#[test]
+fn dcgan_on_a_folder_of_colour_images() {
+    let dir = tempfile::tempdir().unwrap();
+    let photos = dir.path().join("photos");
+    std::fs::create_dir_all(&photos).unwrap();
+    for i in 0..40u32 {
+        let img = image::RgbImage::from_fn(80, 72, |x, y| {
+            image::Rgb([((x * 3 + i * 7) % 256) as u8, ((y * 5 + i) % 256) as u8, (i * 6) as u8])
+        });
+        img.save(photos.join(format!("{i:02}.png"))).unwrap();
+    }
+    let run = dir.path().join("run").to_string_lossy().into_owned();
+    let data = format!("images:{}", photos.display());
+    ok(&[
+        "gan",
+        "train",
+        "--model",
+        "dcgan",
+        "--data",
+        &data,
+        "--epochs",
+        "1",
+        "--batch-size",
+        "16",
+        "--out",
+        &run,
+    ]);
+    let grid = dir.path().join("g.png");
+    ok(&["gan", "sample", "--checkpoint", &run, "--n", "4", "--out", grid.to_str().unwrap()]);
+    assert_eq!(image::image_dimensions(&grid).unwrap(), (2 * 66 + 2, 2 * 66 + 2));
+    let err = fails(&[
+        "gan",
+        "sample",
+        "--checkpoint",
+        &run,
+        "--idx",
+        dir.path().join("x.idx").to_str().unwrap(),
+    ]);
+    assert!(err.contains("28×28"), "{err}");
+}
