@@ -34,6 +34,7 @@ mod error;
 pub mod fid;
 pub mod histogram;
 pub mod image_quality;
+pub mod linalg;
 pub mod threshold;
 
 pub use classification::{BinaryReport, auroc, average_precision, binary_report};
