@@ -103,29 +103,34 @@ pub fn gaussian_blur(photo: &Photo, sigma: f32) -> Photo {
     let mut tmp = vec![0.0f32; photo.values.len()];
     let mut out = vec![0.0f32; photo.values.len()];
     for c in 0..photo.channels {
-        let plane = &photo.values[c * h * w..(c + 1) * h * w];
-        let t = &mut tmp[c * h * w..(c + 1) * h * w];
-        for y in 0..h {
-            for x in 0..w {
-                t[y * w + x] = kernel
-                    .iter()
-                    .enumerate()
-                    .map(|(k, kv)| kv * plane[y * w + reflect(x as isize + k as isize - radius, w)])
-                    .sum();
-            }
-        }
-        let o = &mut out[c * h * w..(c + 1) * h * w];
-        for y in 0..h {
-            for x in 0..w {
-                o[y * w + x] = kernel
-                    .iter()
-                    .enumerate()
-                    .map(|(k, kv)| kv * t[reflect(y as isize + k as isize - radius, h) * w + x])
-                    .sum();
-            }
-        }
+        let plane = c * h * w..(c + 1) * h * w;
+        blur_pass(&photo.values[plane.clone()], &mut tmp[plane.clone()], h, w, &kernel, false);
+        blur_pass(&tmp[plane.clone()], &mut out[plane], h, w, &kernel, true);
     }
     Photo { values: out, ..photo.clone() }
+}
+
+/// One pass of the odd-length `kernel` over an `h × w` plane, along rows (`vertical` false)
+/// or columns, with scipy's reflect boundary.
+fn blur_pass(src: &[f32], dst: &mut [f32], h: usize, w: usize, kernel: &[f32], vertical: bool) {
+    let radius = (kernel.len() / 2) as isize;
+    for y in 0..h {
+        for x in 0..w {
+            dst[y * w + x] = kernel
+                .iter()
+                .enumerate()
+                .map(|(k, kv)| {
+                    let d = k as isize - radius;
+                    let at = if vertical {
+                        reflect(y as isize + d, h) * w + x
+                    } else {
+                        y * w + reflect(x as isize + d, w)
+                    };
+                    kv * src[at]
+                })
+                .sum();
+        }
+    }
 }
 
 /// PSNR in dB of `a` against `b` with peak 1.0.
