@@ -122,13 +122,11 @@ pub fn anomaly_scores(
         let x = data.batch(&idx, device);
         let per_item = if model.is_variational() {
             let draws = samples.max(1);
-            let mut acc = model.losses(x.clone(), x.clone());
-            let mut total = acc.recon.clone() + acc.kl.take().expect("a VAE");
-            for _ in 1..draws {
-                let l = model.losses(x.clone(), x.clone());
-                total = total + l.recon + l.kl.expect("a VAE");
-            }
-            total.div_scalar(draws as f32)
+            (0..draws)
+                .map(|_| model.losses(x.clone(), x.clone()).per_item(1.0))
+                .reduce(|a, b| a + b)
+                .expect("at least one draw")
+                .div_scalar(draws as f32)
         } else {
             model.losses(x.clone(), x).recon
         };

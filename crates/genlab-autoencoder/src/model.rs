@@ -94,13 +94,17 @@ pub struct Losses {
 }
 
 impl Losses {
-    /// `recon + beta * kl`, averaged over the batch: the quantity to minimise.
-    pub fn objective(&self, beta: f32) -> Tensor<1> {
-        let per_item = match &self.kl {
+    /// `recon + beta * kl` per item: `[batch]`.
+    pub fn per_item(&self, beta: f32) -> Tensor<1> {
+        match &self.kl {
             Some(kl) => self.recon.clone() + kl.clone().mul_scalar(beta),
             None => self.recon.clone(),
-        };
-        per_item.mean()
+        }
+    }
+
+    /// `recon + beta * kl`, averaged over the batch: the quantity to minimise.
+    pub fn objective(&self, beta: f32) -> Tensor<1> {
+        self.per_item(beta).mean()
     }
 }
 

@@ -339,7 +339,7 @@ pub fn gradient_penalty(
     let eps = Tensor::<4>::random([b, 1, 1, 1], Distribution::Default, &device);
     let mix = (real.detach() * eps.clone() + fake.detach() * (eps.neg() + 1.0)).require_grad();
     let grads = d.forward(mix.clone(), cond.clone()).sum().backward();
-    let g = mix.grad(&grads).map(|g| Tensor::<4>::from_data(g.into_data(), &device));
+    let g = mix.grad(&grads).map(Tensor::autodiff); // back on the autodiff device, no copy
     let g = g.unwrap_or_else(|| Tensor::zeros([b, c, hgt, w], &device));
     let norm = g.clone().powi_scalar(2).sum_dim(1).sum_dim(2).sum_dim(3).sqrt().add_scalar(1e-12);
     let u = (g / norm).detach();
