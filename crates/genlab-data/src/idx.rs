@@ -83,6 +83,24 @@ pub fn parse_idx(bytes: &[u8], path: &Path) -> Result<Idx, DataError> {
     Ok(Idx { dims, data: bytes[header..].to_vec() })
 }
 
+impl Idx {
+    /// The IDX bytes of these unsigned bytes (`00 00 08 <ndims>`, big-endian sizes, values):
+    /// what [`parse_idx`] reads back.
+    ///
+    /// # Panics
+    /// If the sizes do not multiply to the number of values, or there are more than 255
+    /// dimensions or a size past `u32`.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        assert_eq!(self.dims.iter().product::<usize>(), self.data.len(), "IDX sizes and values");
+        let mut out = vec![0, 0, 0x08, u8::try_from(self.dims.len()).expect("at most 255 dims")];
+        for &d in &self.dims {
+            out.extend_from_slice(&u32::try_from(d).expect("size fits u32").to_be_bytes());
+        }
+        out.extend_from_slice(&self.data);
+        out
+    }
+}
+
 /// Reads an IDX file, gzipped or raw.
 pub fn read_idx(path: impl AsRef<Path>) -> Result<Idx, DataError> {
     let path = path.as_ref();
@@ -172,6 +190,12 @@ mod tests {
             b.extend_from_slice(&d.to_be_bytes());
         }
         b
+    }
+
+    #[test]
+    fn writes_what_it_reads() {
+        let idx = Idx { dims: vec![2, 2, 3], data: (0..12).collect() };
+        assert_eq!(parse_idx(&idx.to_bytes(), Path::new("t")).unwrap(), idx);
     }
 
     #[test]

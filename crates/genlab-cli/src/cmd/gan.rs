@@ -230,11 +230,7 @@ fn sample(args: SampleArgs, device: &Device) -> Result<()> {
         let v: Vec<f32> = images.into_data().convert::<f32>().try_to_vec::<f32>().expect("f32");
         let pixels: Vec<u8> =
             v.iter().map(|x| (((x + 1.0) * 0.5).clamp(0.0, 1.0) * 255.0).round() as u8).collect();
-        let mut bytes = vec![0, 0, 8, 3];
-        for d in [args.n as u32, 28, 28] {
-            bytes.extend_from_slice(&d.to_be_bytes());
-        }
-        bytes.extend_from_slice(&pixels);
+        let bytes = genlab_data::Idx { dims: vec![args.n, 28, 28], data: pixels }.to_bytes();
         std::fs::write(path, bytes).with_context(|| format!("writing {}", path.display()))?;
     }
     eprintln!(
