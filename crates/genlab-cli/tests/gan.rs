@@ -120,3 +120,137 @@ fn dcgan_on_a_folder_of_colour_images() {
     ]);
     assert!(err.contains("28×28"), "{err}");
 }
+
+#[test]
+fn pix2pix_trains_translates_and_explains_mistakes() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = |name: &str| dir.path().join(name).to_string_lossy().into_owned();
+    let small = ["--epochs", "1", "--train-pairs", "16", "--held-out", "4", "--features", "4"];
+    let small = [&small[..], &["--size", "32", "--batch-size", "8"]].concat();
+    let run = s("bw");
+    let mut args = vec!["gan", "train", "--model", "pix2pix", "--task", "bw2color", "--out", &run];
+    args.extend(&small);
+    let r = ok(&args);
+    assert_eq!(r["task"], "bw2color");
+    assert!(r["held_out_l1"].as_f64().unwrap() > 0.0);
+    assert!(dir.path().join("bw/held-out-epoch-1.png").is_file());
+    assert!(
+        std::fs::read_to_string(dir.path().join("bw/report.html")).unwrap().contains("held-out")
+    );
+    // Translate a 40×24 photo: once as the model's own input, once made from the photo.
+    let photo = s("photo.png");
+    image::RgbImage::from_fn(40, 24, |x, y| image::Rgb([(6 * x) as u8, (10 * y) as u8, 90]))
+        .save(&photo)
+        .unwrap();
+    let out = s("out.png");
+    ok(&["gan", "translate", "--checkpoint", &run, "--input", &photo, "--out", &out]);
+    assert_eq!(image::image_dimensions(&out).unwrap(), (40, 24));
+    let side = s("side.png");
+    ok(&[
+        "gan",
+        "translate",
+        "--checkpoint",
+        &run,
+        "--input",
+        &photo,
+        "--out",
+        &side,
+        "--from-photo",
+    ]);
+    assert_eq!(image::image_dimensions(&side).unwrap(), (3 * 42 + 2, 24 + 4));
+    // L1-only baseline on drawn facades; --from-photo and --photos do not apply to it.
+    let facade = s("facade");
+    let mut args = vec![
+        "gan",
+        "train",
+        "--model",
+        "pix2pix",
+        "--task",
+        "labels2facade",
+        "--l1-only",
+        "--out",
+        &facade,
+    ];
+    args.extend(&small);
+    assert_eq!(ok(&args)["objective"], "L1 only");
+    let err =
+        fails(&["gan", "translate", "--checkpoint", &facade, "--input", &photo, "--from-photo"]);
+    assert!(err.contains("--from-photo needs"), "{err}");
+    args.extend(["--photos", dir.path().to_str().unwrap()]);
+    assert!(fails(&args).contains("drop --photos"));
+    assert!(fails(&["gan", "train", "--model", "pix2pix"]).contains("needs --task"));
+    assert!(
+        fails(&["gan", "train", "--model", "pix2pix", "--task", "maps"]).contains("unknown task")
+    );
+    assert!(
+        fails(&["gan", "train", "--model", "dcgan", "--task", "bw2color"])
+            .contains("--task is for")
+    );
+    assert!(
+        fails(&["gan", "translate", "--checkpoint", &s("gan-none"), "--input", &photo])
+            .contains("gan-none")
+    );
+}
+
+#[test]
+fn pix2pix_reads_a_folder_of_a_b_pairs() {
+    let dir = tempfile::tempdir().unwrap();
+    let pairs = dir.path().join("pairs");
+    std::fs::create_dir(&pairs).unwrap();
+    for i in 0..10u8 {
+        // A on the left, B on the right (its negative).
+        let img = image::RgbImage::from_fn(64, 32, |x, y| {
+            let v = ((x % 32) * 8 + y + u32::from(i) * 9) as u8;
+            image::Rgb(if x < 32 { [v, v, v] } else { [255 - v, 128, v / 2] })
+        });
+        img.save(pairs.join(format!("{i:02}.png"))).unwrap();
+    }
+    let run = dir.path().join("run").to_string_lossy().into_owned();
+    let data = format!("pairs:{}", pairs.display());
+    let r = ok(&[
+        "gan",
+        "train",
+        "--model",
+        "pix2pix",
+        "--task",
+        &data,
+        "--epochs",
+        "1",
+        "--features",
+        "4",
+        "--size",
+        "32",
+        "--batch-size",
+        "4",
+        "--out",
+        &run,
+    ]);
+    assert_eq!(r["epochs"][0]["epoch"], 1);
+    let back = dir.path().join("back").to_string_lossy().into_owned();
+    let r = ok(&[
+        "gan",
+        "train",
+        "--model",
+        "pix2pix",
+        "--task",
+        &data,
+        "--direction",
+        "b2a",
+        "--epochs",
+        "1",
+        "--features",
+        "4",
+        "--size",
+        "32",
+        "--batch-size",
+        "4",
+        "--out",
+        &back,
+    ]);
+    assert_eq!(r["task"], data.as_str());
+    std::fs::write(pairs.join("odd.png"), b"broken").unwrap();
+    let err = fails(&[
+        "gan", "train", "--model", "pix2pix", "--task", &data, "--size", "32", "--out", &run,
+    ]);
+    assert!(err.contains("odd.png"), "{err}");
+}

@@ -10,6 +10,7 @@ pub mod batcher;
 pub mod csv;
 pub mod embedded;
 mod error;
+pub mod facades;
 pub mod faces;
 pub mod idx;
 pub mod images;
@@ -17,6 +18,7 @@ pub mod jsonl;
 mod raster;
 pub mod sensors;
 pub mod text;
+pub mod translation;
 pub mod wav;
 
 pub use batcher::Batcher;

@@ -8,6 +8,7 @@ pub mod common;
 mod decoding;
 mod gan;
 mod gpt;
+mod pix2pix;
 mod tokenizer;
 
 use std::path::Path;
@@ -31,6 +32,7 @@ const BENCHES: &[Bench] = &[
     ("ae-faces", ae::faces),
     ("gan", gan::run),
     ("gan-text", gan::text),
+    ("pix2pix", pix2pix::run),
 ];
 
 /// Options of `cargo xtask bench`.

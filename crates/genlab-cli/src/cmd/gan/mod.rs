@@ -1,5 +1,8 @@
-//! `genlab gan train | sample`: GAN, DCGAN and class-conditional DCGAN on digits or image
-//! folders, with per-epoch sample grids, checkpoints and exact resume.
+//! `genlab gan train | sample | translate`: GAN, DCGAN, class-conditional DCGAN and
+//! text-to-image on digits or image folders, pix2pix translation (in [`pix2pix`]), with
+//! per-epoch sample grids, checkpoints and exact resume.
+
+mod pix2pix;
 
 use std::path::{Path, PathBuf};
 
@@ -21,12 +24,14 @@ pub enum GanCmd {
     Train(TrainArgs),
     /// Draw samples from a trained run: a PNG grid, and optionally an IDX file for `eval fid`.
     Sample(SampleArgs),
+    /// Translate a picture with a trained pix2pix run.
+    Translate(pix2pix::TranslateArgs),
 }
 
 #[derive(Args, Debug)]
 pub struct TrainArgs {
-    /// gan (MLP), dcgan, cgan (class-conditional DCGAN), or text2img (cgan plus a prompt
-    /// encoder trained on seeded captions).
+    /// gan (MLP), dcgan, cgan (class-conditional DCGAN), text2img (cgan plus a prompt
+    /// encoder trained on seeded captions), or pix2pix (with --task).
     #[arg(long, default_value = "dcgan")]
     pub model: String,
     /// mnist (the embedded slice), mnist:DIR (IDX files), or images:DIR (64×64 RGB).
@@ -38,9 +43,9 @@ pub struct TrainArgs {
     /// Passes over the data.
     #[arg(long, default_value_t = 5)]
     pub epochs: u64,
-    /// Real images per step.
-    #[arg(long, default_value_t = 64)]
-    pub batch_size: usize,
+    /// Real images (pix2pix: pairs) per step [default: 64; pix2pix 16].
+    #[arg(long)]
+    pub batch_size: Option<usize>,
     /// Learning rate of both players (Adam, beta1 0.5).
     #[arg(long, default_value_t = 2e-4)]
     pub lr: f64,
@@ -59,6 +64,8 @@ pub struct TrainArgs {
     /// Continue from the run folder's checkpoint.
     #[arg(long)]
     pub resume: bool,
+    #[command(flatten)]
+    pub pix2pix: pix2pix::Pix2PixArgs,
 }
 
 #[derive(Args, Debug)]
@@ -92,6 +99,7 @@ pub fn run(globals: &Globals, cmd: GanCmd) -> Result<()> {
     match cmd {
         GanCmd::Train(args) => train(args, &device),
         GanCmd::Sample(args) => sample(args, &device),
+        GanCmd::Translate(args) => pix2pix::translate(args, &device),
     }
 }
 
@@ -116,6 +124,12 @@ fn load_data(spec: &str) -> Result<GanData> {
 }
 
 fn train(args: TrainArgs, device: &Device) -> Result<()> {
+    if args.model == "pix2pix" {
+        return pix2pix::train(&args, device);
+    }
+    if args.pix2pix.task.is_some() {
+        bail!("--task is for --model pix2pix");
+    }
     let data = load_data(&args.data)?;
     let mut model = match (args.model.as_str(), data.shape) {
         ("gan", shape) => GanConfig { shape, ..GanConfig::mnist_gan() },
@@ -124,7 +138,7 @@ fn train(args: TrainArgs, device: &Device) -> Result<()> {
         (m @ ("dcgan" | "cgan" | "text2img"), shape) => {
             bail!("{m} has no preset for {shape:?} images")
         }
-        (other, _) => bail!("unknown --model {other:?}: gan, dcgan, cgan or text2img"),
+        (other, _) => bail!("unknown --model {other:?}: gan, dcgan, cgan, text2img or pix2pix"),
     };
     if args.model == "cgan" || args.model == "text2img" {
         if data.labels.is_none() {
@@ -134,7 +148,7 @@ fn train(args: TrainArgs, device: &Device) -> Result<()> {
     }
     let cfg = GanTrainConfig {
         epochs: args.epochs,
-        batch_size: args.batch_size,
+        batch_size: args.batch_size.unwrap_or(64),
         lr_g: args.lr,
         lr_d: args.lr,
         loss: args.loss,

@@ -1,0 +1,246 @@
+//! `genlab gan train --model pix2pix --task ...` and `genlab gan translate`: image-to-image
+//! translation on the built-in tasks or on a folder of A|B pairs.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use clap::Args;
+use genlab_data::images::{Channels, Fit, list_images, read_side_by_side};
+use genlab_data::translation::{PhotoCrops, Split, Task, task_pairs};
+use genlab_gan::pix2pix::{PairData, translate as run_generator};
+use genlab_gan::{Pix2PixConfig, Pix2PixTrainConfig, train_pix2pix};
+use genlab_tensor::Device;
+use genlab_tensor::image::{PixelRange, load_image, save_grid, tensor_to_image};
+use genlab_train::{Checkpoint, RunDir};
+
+/// Settings of `gan train --model pix2pix`.
+#[derive(Args, Debug)]
+pub struct Pix2PixArgs {
+    /// pix2pix task: bw2color, edges2photo, day2night, labels2facade, or pairs:DIR (images
+    /// holding A on the left and B on the right; DIR/train and DIR/val if present, otherwise
+    /// the last tenth by name is held out).
+    #[arg(long)]
+    pub task: Option<String>,
+    /// Photos to cut crops from for bw2color, edges2photo and day2night (default: synthetic
+    /// faces).
+    #[arg(long)]
+    pub photos: Option<PathBuf>,
+    /// Training pairs to make for a built-in task.
+    #[arg(long, default_value_t = 1024)]
+    pub train_pairs: usize,
+    /// Held-out pairs to make for a built-in task.
+    #[arg(long, default_value_t = 128)]
+    pub held_out: usize,
+    /// Train the U-Net on L1 alone: the baseline pix2pix is measured against.
+    #[arg(long)]
+    pub l1_only: bool,
+    /// Weight of the L1 term (pix2pix's lambda).
+    #[arg(long, default_value_t = 100.0)]
+    pub l1_weight: f32,
+    /// Feature maps of the first U-Net and PatchGAN layers (pix2pix's ngf = ndf = 64).
+    #[arg(long, default_value_t = 32)]
+    pub features: usize,
+    /// Picture side (a multiple of 16).
+    #[arg(long, default_value_t = 64)]
+    pub size: usize,
+    /// For pairs:DIR, which half is the input: a2b (left to right) or b2a, as pix2pix's
+    /// `--direction`.
+    #[arg(long, default_value = "a2b", value_parser = ["a2b", "b2a"])]
+    pub direction: String,
+}
+
+/// `genlab gan translate`.
+#[derive(Args, Debug)]
+pub struct TranslateArgs {
+    /// Run folder written by `genlab gan train --model pix2pix`.
+    #[arg(long, default_value = "runs/pix2pix")]
+    pub checkpoint: PathBuf,
+    /// The picture to translate (any size).
+    #[arg(long)]
+    pub input: PathBuf,
+    /// Output PNG.
+    #[arg(long, default_value = "translated.png")]
+    pub out: PathBuf,
+    /// Take --input as a photo: make the run's task input from it (grey, edges or the day
+    /// picture) and write input | output | photo side by side.
+    #[arg(long)]
+    pub from_photo: bool,
+}
+
+/// Training and held-out pairs for `--task`, and the built-in task if it is one.
+fn load_pairs(args: &Pix2PixArgs, seed: u64) -> Result<(PairData, PairData, Option<Task>)> {
+    let spec = args.task.as_deref().context(
+        "pix2pix needs --task: bw2color, edges2photo, day2night, labels2facade or pairs:DIR",
+    )?;
+    if let Some(dir) = spec.strip_prefix("pairs:") {
+        let (train, held) = read_pair_folder(Path::new(dir), args.size)?;
+        if args.direction == "b2a" {
+            return Ok((train.reversed(), held.reversed(), None));
+        }
+        return Ok((train, held, None));
+    }
+    let task = Task::parse(spec).map_err(anyhow::Error::msg)?;
+    let photos = match (&args.photos, task.uses_photos()) {
+        (Some(dir), true) => Some(PhotoCrops::from_folder(dir, args.size)?),
+        (Some(_), false) => bail!("{} draws its own pictures: drop --photos", task.name()),
+        (None, _) => None,
+    };
+    let make = |n, split| task_pairs(task, photos.as_ref(), n, args.size, split, seed).into();
+    Ok((make(args.train_pairs, Split::Train), make(args.held_out, Split::HeldOut), Some(task)))
+}
+
+/// A|B pairs from `dir/train` and `dir/val` (or `dir/test`), or from `dir` with the last tenth
+/// of the files held out.
+fn read_pair_folder(dir: &Path, size: usize) -> Result<(PairData, PairData)> {
+    let read = |d: &Path| -> Result<PairData> {
+        Ok(read_side_by_side(d, size, size, Channels::Rgb, Fit::Resize)?.into())
+    };
+    if dir.join("train").is_dir() {
+        let held = ["val", "test"].iter().map(|s| dir.join(s)).find(|d| d.is_dir()).with_context(
+            || format!("{} has train/ but no val/ or test/ to hold out", dir.display()),
+        )?;
+        return Ok((read(&dir.join("train"))?, read(&held)?));
+    }
+    let all = read(dir)?;
+    let n = list_images(dir)?.len();
+    if n < 2 {
+        bail!(
+            "{} holds {n} pair: at least 2 are needed (one to train on, one held out)",
+            dir.display()
+        );
+    }
+    let held = (n / 10).max(1);
+    let split = |from: usize, to: usize| {
+        let (la, lb) =
+            (all.a_shape.iter().product::<usize>(), all.b_shape.iter().product::<usize>());
+        PairData {
+            a: all.a[from * la..to * la].to_vec(),
+            b: all.b[from * lb..to * lb].to_vec(),
+            ..all.clone()
+        }
+    };
+    Ok((split(0, n - held), split(n - held, n)))
+}
+
+/// `gan train --model pix2pix`.
+pub fn train(train_args: &super::TrainArgs, device: &Device) -> Result<()> {
+    let args = &train_args.pix2pix;
+    let seed = train_args.seed;
+    let (train, held, task) = load_pairs(args, seed)?;
+    let mut model =
+        Pix2PixConfig::new(args.size, train.a_shape[0], train.b_shape[0], args.features);
+    model.task = task.map(|t| t.name().to_string());
+    let cfg = Pix2PixTrainConfig {
+        epochs: train_args.epochs,
+        batch_size: train_args.batch_size.unwrap_or(16),
+        lr: train_args.lr,
+        l1_weight: args.l1_weight,
+        gan_weight: if args.l1_only { 0.0 } else { 1.0 },
+        seed,
+        ..Pix2PixTrainConfig::default()
+    };
+    let what = args.task.as_deref().unwrap_or_default();
+    let objective = if args.l1_only { "L1 only" } else { "GAN + L1" };
+    eprintln!(
+        "training pix2pix ({objective}) on {what}: {} pairs, {} held out, {}x{} pictures, on {device:?}",
+        train.len(),
+        held.len(),
+        args.size,
+        args.size
+    );
+    let run = RunDir::create(&train_args.out)?;
+    let (_, epochs) =
+        train_pix2pix(&model, &cfg, &train, &held, Some(&run), device, train_args.resume)?;
+    let last = epochs.last().context("no epochs were run")?;
+    let summary = serde_json::json!({
+        "model": "pix2pix", "task": what, "objective": objective,
+        "held_out_l1": last.held_out.l1, "held_out_psnr": last.held_out.psnr,
+        "epoch_seconds": epochs.iter().map(|e| e.seconds).collect::<Vec<_>>(),
+        "epochs": epochs,
+    });
+    std::fs::write(run.file("report.json"), serde_json::to_string_pretty(&summary)?)?;
+    let grid = format!("held-out-epoch-{}.png", last.epoch);
+    let pictures = [
+        (grid.as_str(), "held-out pairs after the last epoch: input | output | target"),
+        ("loss.svg", "training and held-out L1 per step"),
+    ];
+    genlab_train::html::html_report(
+        run.path(),
+        &format!("genlab pix2pix: {what}"),
+        &summary,
+        &pictures,
+    )?;
+    eprintln!(
+        "run folder {} (report.html, checkpoint.bin, metrics.jsonl, loss.svg, held-out-epoch-N.png)",
+        run.path().display()
+    );
+    println!("{}", serde_json::to_string(&summary)?);
+    Ok(())
+}
+
+/// `gan translate`.
+pub fn translate(args: TranslateArgs, device: &Device) -> Result<()> {
+    let run = RunDir::open(&args.checkpoint)?;
+    let text = std::fs::read_to_string(run.file("config.json")).with_context(|| {
+        format!("{} has no config.json: is it a pix2pix run folder?", args.checkpoint.display())
+    })?;
+    let v: serde_json::Value = serde_json::from_str(&text)?;
+    let cfg: Pix2PixConfig = serde_json::from_value(v["pix2pix"].clone()).with_context(|| {
+        format!(
+            "{} is not a pix2pix run (config.json has no \"pix2pix\")",
+            args.checkpoint.display()
+        )
+    })?;
+    let pair = Checkpoint::load(run.checkpoint())?.load_model(cfg.init(device))?;
+    let g = &cfg.generator;
+    let (input, shape, photo) = if args.from_photo {
+        let task = cfg.task.as_deref().map(Task::parse).transpose().map_err(anyhow::Error::msg)?;
+        let task = task.filter(|t| t.uses_photos()).with_context(|| {
+            format!(
+                "--from-photo needs a run trained on bw2color, edges2photo or day2night, not {}",
+                cfg.task.as_deref().unwrap_or("A|B pairs")
+            )
+        })?;
+        let photo = load_image(&args.input, 3, device)?;
+        let [_, h, w] = photo.dims();
+        let values = photo.into_data().convert::<f32>().try_to_vec::<f32>().expect("f32 pixels");
+        let (input, _) = task.from_photo(&values, w).expect("a photo task");
+        (input, [g.in_channels, h, w], Some(values))
+    } else {
+        let img = load_image(&args.input, g.in_channels, device)?;
+        let shape = img.dims();
+        (img.into_data().convert::<f32>().try_to_vec::<f32>().expect("f32 pixels"), shape, None)
+    };
+    let [_, h, w] = shape;
+    let output = run_generator(&pair.generator, g, &input, shape, device);
+    let tensor = |v: Vec<f32>, c: usize| {
+        let t = burn::tensor::Tensor::<4>::from_data(
+            burn::tensor::TensorData::new(v, [1, c, h, w]),
+            device,
+        );
+        if c == 1 { t.repeat_dim(1, 3) } else { t }
+    };
+    match photo {
+        Some(photo) => {
+            let row = vec![
+                tensor(input, g.in_channels),
+                tensor(output, g.out_channels),
+                tensor(photo, 3),
+            ];
+            save_grid(burn::tensor::Tensor::cat(row, 0), 3, PixelRange::ZeroOne, &args.out)?;
+        }
+        None => {
+            let image = burn::tensor::Tensor::<3>::from_data(
+                burn::tensor::TensorData::new(output, [g.out_channels, h, w]),
+                device,
+            );
+            tensor_to_image(image, PixelRange::ZeroOne)?
+                .save(&args.out)
+                .with_context(|| format!("writing {}", args.out.display()))?;
+        }
+    }
+    eprintln!("wrote {} ({w}x{h})", args.out.display());
+    let report = serde_json::json!({ "input": args.input, "out": args.out, "width": w, "height": h, "from_photo": args.from_photo, "task": cfg.task });
+    println!("{}", serde_json::to_string(&report)?);
+    Ok(())
+}

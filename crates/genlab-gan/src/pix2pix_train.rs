@@ -1,0 +1,265 @@
+//! Training pix2pix. Each step the PatchGAN learns to tell (A, B) from (A, G(A)) (its loss
+//! halved, as in pix2pix), then the generator minimises `gan_weight × GAN + l1_weight × L1`
+//! against the updated discriminator. `gan_weight = 0` trains the same U-Net on L1 alone: the
+//! baseline pix2pix is measured against. Held-out pairs are scored every epoch and drawn as
+//! input | output | target rows; checkpoints, exact resume and the NaN stop are as in
+//! [`crate::train`].
+
+use std::time::Instant;
+
+use burn::module::Module;
+use burn::optim::GradientsParams;
+use burn::tensor::Device;
+use genlab_data::Batcher;
+use genlab_tensor::image::{PixelRange, save_grid};
+use genlab_train::{Checkpoint, OptimConfig, Progress, RunDir, TrainState};
+use serde::{Deserialize, Serialize};
+
+use crate::loss::GanLoss;
+use crate::pix2pix::{Fidelity, PairData, Pix2Pix, Pix2PixConfig, fidelity, triptych};
+use crate::train::GanError;
+
+/// Training settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Pix2PixTrainConfig {
+    /// Passes over the training pairs.
+    pub epochs: u64,
+    /// Pairs per step (pix2pix used 1 to 10; more keeps a CPU busy).
+    pub batch_size: usize,
+    /// Learning rate of both networks (Adam).
+    pub lr: f64,
+    /// Adam's beta1 (0.5, as in pix2pix).
+    pub beta1: f32,
+    /// Weight of the L1 term (pix2pix's lambda, 100).
+    pub l1_weight: f32,
+    /// Weight of the GAN term; 0 trains the generator on L1 alone.
+    pub gan_weight: f32,
+    /// Seed of initialisation, shuffling and dropout.
+    pub seed: u64,
+}
+
+impl Default for Pix2PixTrainConfig {
+    fn default() -> Self {
+        Self {
+            epochs: 10,
+            batch_size: 16,
+            lr: 2e-4,
+            beta1: 0.5,
+            l1_weight: 100.0,
+            gan_weight: 1.0,
+            seed: 1,
+        }
+    }
+}
+
+impl Pix2PixTrainConfig {
+    /// Checks every field; the error names it.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.batch_size < 2 {
+            return Err("batch_size must be at least 2 (batch norm needs a batch)".into());
+        }
+        if !(self.lr.is_finite() && self.lr > 0.0) {
+            return Err(format!("lr must be positive, got {}", self.lr));
+        }
+        for (name, w) in [("l1_weight", self.l1_weight), ("gan_weight", self.gan_weight)] {
+            if !(w.is_finite() && w >= 0.0) {
+                return Err(format!("{name} must be zero or positive, got {w}"));
+            }
+        }
+        if self.l1_weight == 0.0 && self.gan_weight == 0.0 {
+            return Err("l1_weight and gan_weight are both 0: nothing to learn from".into());
+        }
+        self.optim().validate()
+    }
+
+    fn optim(&self) -> OptimConfig {
+        OptimConfig {
+            beta1: self.beta1,
+            beta2: 0.999,
+            eps: 1e-8,
+            weight_decay: 0.0,
+            grad_clip: None,
+        }
+    }
+}
+
+/// One epoch's figures.
+#[derive(Debug, Clone, Serialize)]
+pub struct Pix2PixEpoch {
+    /// 1-based epoch.
+    pub epoch: u64,
+    /// Mean discriminator loss (0 for L1-only training).
+    pub d_loss: f64,
+    /// Mean generator GAN loss.
+    pub g_gan: f64,
+    /// Mean L1 distance to the targets on training pairs, [0, 1] units.
+    pub train_l1: f64,
+    /// Held-out fidelity after the epoch.
+    pub held_out: Fidelity,
+    /// Seconds of training (evaluation excluded).
+    pub seconds: f64,
+}
+
+/// Trains pix2pix on `train`, scoring `held_out` every epoch. With a run folder, writes
+/// `config.json`, `metrics.jsonl`, `checkpoint.bin`, `held-out-epoch-N.png` (input | output |
+/// target) and `loss.svg`, and resumes from the checkpoint with `resume`.
+pub fn train_pix2pix(
+    model_cfg: &Pix2PixConfig,
+    cfg: &Pix2PixTrainConfig,
+    train: &PairData,
+    held_out: &PairData,
+    run: Option<&RunDir>,
+    device: &Device,
+    resume: bool,
+) -> Result<(Pix2Pix, Vec<Pix2PixEpoch>), GanError> {
+    model_cfg.validate().map_err(GanError::Config)?;
+    cfg.validate().map_err(GanError::Config)?;
+    let g = &model_cfg.generator;
+    let want_a = [g.in_channels, model_cfg.size, model_cfg.size];
+    let want_b = [g.out_channels, model_cfg.size, model_cfg.size];
+    for (name, data) in [("training", train), ("held-out", held_out)] {
+        if data.a_shape != want_a || data.b_shape != want_b {
+            return Err(GanError::Config(format!(
+                "the model translates {want_a:?} to {want_b:?}, the {name} pairs are {:?} to {:?}",
+                data.a_shape, data.b_shape
+            )));
+        }
+    }
+    if train.len() < cfg.batch_size || held_out.is_empty() {
+        return Err(GanError::Config(format!(
+            "{} training pairs (one batch is {}) and {} held-out pairs: need a batch and at least one held-out pair",
+            train.len(),
+            cfg.batch_size,
+            held_out.len()
+        )));
+    }
+    let device = device.clone().autodiff();
+    device.seed(cfg.seed);
+    let mut pair = model_cfg.init(&device);
+    let mut opt_g = cfg.optim().init(&pair.generator);
+    let mut opt_d = cfg.optim().init(&pair.discriminator);
+    let mut state = TrainState { seed: cfg.seed, ..Default::default() };
+    if let (true, Some(run)) = (resume, run) {
+        let ckpt = Checkpoint::load(run.checkpoint())?;
+        pair = ckpt.load_model(pair)?;
+        opt_g = ckpt.load_optim_at(0, cfg.optim().init(&pair.generator))?;
+        opt_d = ckpt.load_optim_at(1, cfg.optim().init(&pair.discriminator))?;
+        state = ckpt.state;
+        genlab_train::MetricsLog::truncate_after(run.file("metrics.jsonl"), state.step)?;
+    } else if let Some(run) = run {
+        run.save_config(&serde_json::json!({ "pix2pix": model_cfg, "train": cfg }))?;
+    }
+    let mut metrics = run.map(RunDir::metrics).transpose()?;
+    let plain = device.clone().without_autodiff();
+    let batcher = Batcher::new(train.len(), cfg.batch_size, cfg.seed, true);
+    let steps_per_epoch = batcher.batches_per_epoch() as u64;
+    let mut progress = Progress::new(cfg.epochs * steps_per_epoch, state.step, "pair");
+    let adversarial = cfg.gan_weight > 0.0;
+    let loss = GanLoss::NonSaturating;
+    let mut epochs = Vec::new();
+
+    while state.epoch < cfg.epochs {
+        let started = Instant::now();
+        let mut sums = [0.0f64; 3];
+        for idx in batcher.epoch(state.epoch) {
+            device.seed(genlab_train::step_seed(cfg.seed, state.step));
+            let (a, b) = train.batch(&idx, &device);
+            let fake = pair.generator.forward(a.clone()); // [batch, cb, h, w]
+            let mut d_loss_v = 0.0;
+            let mut g_loss = (fake.clone() - b.clone()).abs().mean().mul_scalar(cfg.l1_weight);
+            let l1_v = g_loss.clone().into_scalar::<f32>() / cfg.l1_weight.max(f32::MIN_POSITIVE);
+            let mut g_gan_v = 0.0;
+            if adversarial {
+                let real_logit = pair.discriminator.forward(a.clone(), b).flatten::<1>(0, 3);
+                let fake_logit =
+                    pair.discriminator.forward(a.clone(), fake.clone().detach()).flatten::<1>(0, 3);
+                let d_loss = loss.discriminator(real_logit, fake_logit, 0.0).mul_scalar(0.5);
+                d_loss_v = d_loss.clone().into_scalar::<f32>();
+                check(d_loss_v, "discriminator", state.step, &mut progress)?;
+                let grads = GradientsParams::from_grads(d_loss.backward(), &pair.discriminator);
+                pair.discriminator = opt_d.step(cfg.lr, pair.discriminator, grads);
+                let g_gan = loss.generator(pair.discriminator.forward(a, fake).flatten::<1>(0, 3));
+                g_gan_v = g_gan.clone().into_scalar::<f32>();
+                g_loss = g_loss + g_gan.mul_scalar(cfg.gan_weight);
+            }
+            let g_loss_v = g_loss.clone().into_scalar::<f32>();
+            check(g_loss_v, "generator", state.step, &mut progress)?;
+            let grads = GradientsParams::from_grads(g_loss.backward(), &pair.generator);
+            pair.generator = opt_g.step(cfg.lr, pair.generator, grads);
+            state.step += 1;
+            // The L1 was on [-1, 1] values: halve it for [0, 1] units.
+            let l1_01 = l1_v as f64 * 0.5;
+            for (s, v) in sums.iter_mut().zip([d_loss_v as f64, g_gan_v as f64, l1_01]) {
+                *s += v;
+            }
+            progress.step(idx.len() as u64, l1_01);
+            if let Some(m) = metrics.as_mut() {
+                m.log(&serde_json::json!({
+                    "step": state.step, "d_loss": d_loss_v, "g_gan": g_gan_v, "l1": l1_01,
+                }))?;
+            }
+        }
+        state.epoch += 1;
+        let seconds = started.elapsed().as_secs_f64();
+        let generator = pair.generator.valid();
+        let held = fidelity(&generator, held_out, 64, &plain);
+        let n = steps_per_epoch as f64;
+        let epoch = Pix2PixEpoch {
+            epoch: state.epoch,
+            d_loss: sums[0] / n,
+            g_gan: sums[1] / n,
+            train_l1: sums[2] / n,
+            held_out: held,
+            seconds,
+        };
+        progress.println(format!(
+            "epoch {}: L1 {:.4} (held out {:.4}, PSNR {:.2} dB), D loss {:.4}, G GAN loss {:.4} ({:.1} s)",
+            epoch.epoch,
+            epoch.train_l1,
+            held.l1,
+            held.psnr,
+            epoch.d_loss,
+            epoch.g_gan,
+            epoch.seconds
+        ));
+        if let Some(run) = run {
+            if let Some(m) = metrics.as_mut() {
+                m.log(&serde_json::json!({ "step": state.step, "held_l1": held.l1, "held_psnr": held.psnr }))?;
+            }
+            let grid = triptych(&generator, held_out, 8, &plain);
+            save_grid(
+                grid,
+                3,
+                PixelRange::MinusOneOne,
+                run.file(&format!("held-out-epoch-{}.png", state.epoch)),
+            )?;
+            Checkpoint::save_with_optims(run.checkpoint(), &pair, &[&opt_g, &opt_d], &state)?;
+        }
+        epochs.push(epoch);
+    }
+    progress.finish();
+    if let Some(run) = run {
+        let keys = [("l1", "training L1"), ("held_l1", "held-out L1")];
+        genlab_train::report::metric_curves_svg(
+            &run.file("metrics.jsonl"),
+            &keys,
+            &run.file("loss.svg"),
+        )?;
+    }
+    Ok((pair.valid(), epochs))
+}
+
+/// Stops with [`GanError::Diverged`] when a loss is NaN or infinite.
+fn check(
+    value: f32,
+    which: &'static str,
+    step: u64,
+    progress: &mut Progress,
+) -> Result<(), GanError> {
+    if value.is_finite() {
+        return Ok(());
+    }
+    progress.finish();
+    Err(GanError::Diverged { which, step, value })
+}

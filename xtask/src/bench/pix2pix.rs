@@ -1,0 +1,74 @@
+//! `cargo xtask bench pix2pix`: the pix2pix bar of the GAN issue. For each built-in task
+//! (bw2color, edges2photo and day2night on crops of `../shared/data/images`, labels2facade on
+//! drawn facades) genlab trains pix2pix (GAN + 100 L1) and, as the baseline, the same U-Net
+//! on L1 alone, with the same data, seed and epochs. Bar: pix2pix's held-out L1 at most 1.1x
+//! the L1-only network's. The held-out grids (input | output | target) are copied to
+//! `target/bench/pix2pix/<task>-{pix2pix,l1}.png` for the docs.
+
+use anyhow::{Context, Result};
+use serde_json::json;
+
+use super::common::{BenchCtx, Ratio, num};
+
+const TASKS: [&str; 4] = ["bw2color", "edges2photo", "day2night", "labels2facade"];
+const EPOCHS: &str = "8";
+/// U-Net and PatchGAN width (pix2pix's 64 is four times the compute; see docs/gans.md).
+const FEATURES: &str = "16";
+
+fn genlab(ctx: &BenchCtx, args: &[&str]) -> Result<serde_json::Value> {
+    let device = ctx.device.clone().unwrap_or_else(|| "cpu".into());
+    let mut all = vec!["run", "--release", "--quiet", "-p", "genlab-cli", "--"];
+    all.extend_from_slice(args);
+    ctx.cargo_json(&all, &[("GENLAB_DEVICE", &device), ("GENLAB_NO_PROGRESS", "1")])
+}
+
+/// Both objectives on every task.
+pub fn run(ctx: &BenchCtx) -> Result<()> {
+    let photos = ctx.data("images")?.to_string_lossy().into_owned();
+    let out = ctx.out_dir.join("pix2pix");
+    std::fs::create_dir_all(&out)?;
+    let mut raw = json!({ "epochs": EPOCHS, "features": FEATURES });
+    let mut rows = Vec::new();
+    for task in TASKS {
+        let mut l1 = [0.0; 2];
+        for (i, objective) in ["pix2pix", "l1"].into_iter().enumerate() {
+            let run = out.join(format!("{task}-{objective}-run"));
+            let run_s = run.to_string_lossy().into_owned();
+            let mut args = vec![
+                "gan",
+                "train",
+                "--model",
+                "pix2pix",
+                "--task",
+                task,
+                "--epochs",
+                EPOCHS,
+                "--features",
+                FEATURES,
+                "--out",
+                &run_s,
+            ];
+            if task != "labels2facade" {
+                args.extend(["--photos", photos.as_str()]);
+            }
+            if objective == "l1" {
+                args.push("--l1-only");
+            }
+            let v = genlab(ctx, &args)?;
+            l1[i] = num(&v, "/held_out_l1")?;
+            let grid = run.join(format!("held-out-epoch-{EPOCHS}.png"));
+            std::fs::copy(&grid, out.join(format!("{task}-{objective}.png")))
+                .with_context(|| format!("copying {}", grid.display()))?;
+            raw[format!("{task}_{objective}")] = v;
+        }
+        rows.push(Ratio {
+            what: format!("{task}: held-out L1, pix2pix vs L1-only (bar 1.1x)"),
+            genlab: l1[0],
+            peer: Some(l1[1]),
+            unit: "L1".into(),
+            higher_is_better: false,
+            bar: Some(1.0 / 1.1),
+        });
+    }
+    ctx.report("pix2pix", &rows, raw)
+}
