@@ -145,6 +145,11 @@ fn pix2pix_trains_translates_and_explains_mistakes() {
     let out = s("out.png");
     ok(&["gan", "translate", "--checkpoint", &run, "--input", &photo, "--out", &out]);
     assert_eq!(image::image_dimensions(&out).unwrap(), (40, 24));
+    assert_eq!(
+        ok(&["gan", "translate", "--checkpoint", &run, "--input", &photo, "--out", &out])["sizes"]
+            [0][0],
+        40
+    );
     let side = s("side.png");
     ok(&[
         "gan",
@@ -158,6 +163,24 @@ fn pix2pix_trains_translates_and_explains_mistakes() {
         "--from-photo",
     ]);
     assert_eq!(image::image_dimensions(&side).unwrap(), (3 * 42 + 2, 24 + 4));
+    // A folder in, a folder out.
+    let photos = dir.path().join("photos");
+    std::fs::create_dir(&photos).unwrap();
+    std::fs::copy(&photo, photos.join("a.png")).unwrap();
+    std::fs::copy(&photo, photos.join("b.png")).unwrap();
+    let outs = s("outs");
+    let r = ok(&[
+        "gan",
+        "translate",
+        "--checkpoint",
+        &run,
+        "--input",
+        photos.to_str().unwrap(),
+        "--out",
+        &outs,
+    ]);
+    assert_eq!(r["pictures"], 2);
+    assert!(dir.path().join("outs/b.png").is_file());
     // L1-only baseline on drawn facades; --from-photo and --photos do not apply to it.
     let facade = s("facade");
     let mut args = vec![

@@ -55,10 +55,10 @@ pub struct TranslateArgs {
     /// Run folder written by `genlab gan train --model pix2pix`.
     #[arg(long, default_value = "runs/pix2pix")]
     pub checkpoint: PathBuf,
-    /// The picture to translate (any size).
+    /// The picture to translate (any size), or a folder of them.
     #[arg(long)]
     pub input: PathBuf,
-    /// Output PNG.
+    /// Output PNG (a folder when --input is one).
     #[arg(long, default_value = "translated.png")]
     pub out: PathBuf,
     /// Take --input as a photo: make the run's task input from it (grey, edges or the day
@@ -192,8 +192,7 @@ pub fn translate(args: TranslateArgs, device: &Device) -> Result<()> {
         )
     })?;
     let pair = Checkpoint::load(run.checkpoint())?.load_model(cfg.init(device))?;
-    let g = &cfg.generator;
-    let (input, shape, photo) = if args.from_photo {
+    let task = if args.from_photo {
         let task = cfg.task.as_deref().map(Task::parse).transpose().map_err(anyhow::Error::msg)?;
         let task = task.filter(|t| t.uses_photos()).with_context(|| {
             format!(
@@ -201,18 +200,67 @@ pub fn translate(args: TranslateArgs, device: &Device) -> Result<()> {
                 cfg.task.as_deref().unwrap_or("A|B pairs")
             )
         })?;
-        let photo = load_image(&args.input, 3, device)?;
-        let [_, h, w] = photo.dims();
-        let values = photo.into_data().convert::<f32>().try_to_vec::<f32>().expect("f32 pixels");
-        let (input, _) = task.from_photo(&values, w).expect("a photo task");
-        (input, [g.in_channels, h, w], Some(values))
+        Some(task)
     } else {
-        let img = load_image(&args.input, g.in_channels, device)?;
-        let shape = img.dims();
-        (img.into_data().convert::<f32>().try_to_vec::<f32>().expect("f32 pixels"), shape, None)
+        None
+    };
+    // One picture, or every picture of a folder into an output folder.
+    let jobs: Vec<(PathBuf, PathBuf)> = if args.input.is_dir() {
+        std::fs::create_dir_all(&args.out)
+            .with_context(|| format!("creating {}", args.out.display()))?;
+        list_images(&args.input)?
+            .into_iter()
+            .map(|p| {
+                let name = p.file_stem().unwrap_or_default().to_string_lossy().into_owned();
+                (p, args.out.join(format!("{name}.png")))
+            })
+            .collect()
+    } else {
+        vec![(args.input.clone(), args.out.clone())]
+    };
+    let mut sizes = Vec::new();
+    for (input, out) in &jobs {
+        sizes.push(translate_one(&pair.generator, &cfg, task, input, out, device)?);
+    }
+    let what = if jobs.len() == 1 {
+        format!("{}", jobs[0].1.display())
+    } else {
+        format!("{} pictures to {}", jobs.len(), args.out.display())
+    };
+    eprintln!("wrote {what}");
+    let report = serde_json::json!({ "input": args.input, "out": args.out, "pictures": jobs.len(), "sizes": sizes, "from_photo": args.from_photo, "task": cfg.task });
+    println!("{}", serde_json::to_string(&report)?);
+    Ok(())
+}
+
+/// Translates the picture at `path` (made into the task's input first when `task` is given,
+/// and then written as input | output | photo) and writes `out`; returns `[width, height]`.
+fn translate_one(
+    generator: &genlab_gan::unet::UNet,
+    cfg: &Pix2PixConfig,
+    task: Option<Task>,
+    path: &Path,
+    out: &Path,
+    device: &Device,
+) -> Result<[usize; 2]> {
+    let g = &cfg.generator;
+    let (input, shape, photo) = match task {
+        Some(task) => {
+            let photo = load_image(path, 3, device)?;
+            let [_, h, w] = photo.dims();
+            let values =
+                photo.into_data().convert::<f32>().try_to_vec::<f32>().expect("f32 pixels");
+            let (input, _) = task.from_photo(&values, w).expect("a photo task");
+            (input, [g.in_channels, h, w], Some(values))
+        }
+        None => {
+            let img = load_image(path, g.in_channels, device)?;
+            let shape = img.dims();
+            (img.into_data().convert::<f32>().try_to_vec::<f32>().expect("f32 pixels"), shape, None)
+        }
     };
     let [_, h, w] = shape;
-    let output = run_generator(&pair.generator, g, &input, shape, device);
+    let output = run_generator(generator, g, &input, shape, device);
     let tensor = |v: Vec<f32>, c: usize| {
         let t = burn::tensor::Tensor::<4>::from_data(
             burn::tensor::TensorData::new(v, [1, c, h, w]),
@@ -227,7 +275,7 @@ pub fn translate(args: TranslateArgs, device: &Device) -> Result<()> {
                 tensor(output, g.out_channels),
                 tensor(photo, 3),
             ];
-            save_grid(burn::tensor::Tensor::cat(row, 0), 3, PixelRange::ZeroOne, &args.out)?;
+            save_grid(burn::tensor::Tensor::cat(row, 0), 3, PixelRange::ZeroOne, out)?;
         }
         None => {
             let image = burn::tensor::Tensor::<3>::from_data(
@@ -235,12 +283,9 @@ pub fn translate(args: TranslateArgs, device: &Device) -> Result<()> {
                 device,
             );
             tensor_to_image(image, PixelRange::ZeroOne)?
-                .save(&args.out)
-                .with_context(|| format!("writing {}", args.out.display()))?;
+                .save(out)
+                .with_context(|| format!("writing {}", out.display()))?;
         }
     }
-    eprintln!("wrote {} ({w}x{h})", args.out.display());
-    let report = serde_json::json!({ "input": args.input, "out": args.out, "width": w, "height": h, "from_photo": args.from_photo, "task": cfg.task });
-    println!("{}", serde_json::to_string(&report)?);
-    Ok(())
+    Ok([w, h])
 }
