@@ -167,8 +167,9 @@ pub fn train_pix2pix(
             let (a, b) = train.batch(&idx, &device);
             let fake = pair.generator.forward(a.clone()); // [batch, cb, h, w]
             let mut d_loss_v = 0.0;
-            let mut g_loss = (fake.clone() - b.clone()).abs().mean().mul_scalar(cfg.l1_weight);
-            let l1_v = g_loss.clone().into_scalar::<f32>() / cfg.l1_weight.max(f32::MIN_POSITIVE);
+            let l1 = (fake.clone() - b.clone()).abs().mean(); // on [-1, 1] values
+            let l1_v = l1.clone().into_scalar::<f32>();
+            let mut g_loss = l1.mul_scalar(cfg.l1_weight);
             let mut g_gan_v = 0.0;
             if adversarial {
                 let real_logit = pair.discriminator.forward(a.clone(), b).flatten::<1>(0, 3);
