@@ -199,6 +199,7 @@ fn pix2pix_trains_translates_and_explains_mistakes() {
     let err =
         fails(&["gan", "translate", "--checkpoint", &facade, "--input", &photo, "--from-photo"]);
     assert!(err.contains("--from-photo needs"), "{err}");
+    assert!(fails(&["gan", "sample", "--checkpoint", &facade]).contains("gan translate"));
     args.extend(["--photos", dir.path().to_str().unwrap()]);
     assert!(fails(&args).contains("drop --photos"));
     assert!(fails(&["gan", "train", "--model", "pix2pix"]).contains("needs --task"));

@@ -204,6 +204,13 @@ pub fn load_run(dir: &Path, device: &Device) -> Result<(GanPair, GanConfig)> {
         format!("{} has no config.json: is it a `gan train` run folder?", dir.display())
     })?;
     let v: serde_json::Value = serde_json::from_str(&text)?;
+    if v.get("pix2pix").is_some() {
+        bail!(
+            "{} is a pix2pix run: it translates pictures, try `genlab gan translate --checkpoint {} --input PICTURE`",
+            dir.display(),
+            dir.display()
+        );
+    }
     let cfg: GanConfig =
         serde_json::from_value(v["model"].clone()).context("config.json has no GAN \"model\"")?;
     let pair = Checkpoint::load(run.checkpoint())?.load_model(cfg.init(device))?;
