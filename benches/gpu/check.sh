@@ -36,7 +36,7 @@ echo "== DCGAN on wgpu: 1 epoch on the embedded MNIST slice"
 ( time timeout 150 $B gan train --device wgpu --model dcgan --epochs 1 --out /tmp/dcgan-wgpu ) 2>&1 | tee $OUT/dcgan-wgpu.txt | tail -6
 cp /tmp/dcgan-wgpu/samples-epoch-1.png $OUT/dcgan-wgpu-samples.png 2>/dev/null
 ( time timeout 150 $B gan train --device flex --model dcgan --epochs 1 --out /tmp/dcgan-flex ) 2>&1 | tee $OUT/dcgan-flex.txt | tail -6
-echo "== pix2pix on wgpu: labels2facade, 3 epochs, then translate a folder"
+echo "== pix2pix on wgpu: labels2facade, 3 epochs"
 ( time timeout 150 $B gan train --device wgpu --model pix2pix --task labels2facade --epochs 3 --out /tmp/p2p-wgpu ) 2>&1 | tee $OUT/pix2pix-wgpu.txt | grep -E "epoch|real"
 cp /tmp/p2p-wgpu/held-out-epoch-3.png $OUT/pix2pix-wgpu-held-out.png 2>/dev/null
 fi
