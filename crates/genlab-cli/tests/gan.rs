@@ -203,6 +203,8 @@ fn pix2pix_trains_translates_and_explains_mistakes() {
     args.extend(["--photos", dir.path().to_str().unwrap()]);
     assert!(fails(&args).contains("drop --photos"));
     assert!(fails(&["gan", "train", "--model", "pix2pix"]).contains("needs --task"));
+    let err = fails(&["gan", "train", "--model", "pix2pix", "--task", "bw2color", "--size", "20"]);
+    assert!(err.contains("multiple of 16"), "{err}");
     assert!(
         fails(&["gan", "train", "--model", "pix2pix", "--task", "maps"]).contains("unknown task")
     );

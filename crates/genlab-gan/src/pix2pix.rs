@@ -31,9 +31,11 @@ pub struct Pix2PixConfig {
 impl Pix2PixConfig {
     /// pix2pix for `size`×`size` pictures: a U-Net halving as often as `size` allows, up to
     /// 8 times (six for 64 pixels: down to 1×1, as pix2pix's eight for 256), with
-    /// `ngf = features`, and a 70×70 PatchGAN with `ndf = features`.
+    /// `ngf = features`, and a 70×70 PatchGAN with `ndf = features` (fewer layers, so smaller
+    /// patches, when the pictures are under 32 pixels: its map of logits must be at least 2×2).
     pub fn new(size: usize, in_channels: usize, out_channels: usize, features: usize) -> Self {
         let depth = (size.trailing_zeros() as usize).min(8);
+        let layers = (1..=3).rev().find(|&n| size >> n >= 4).unwrap_or(1);
         Self {
             size,
             task: None,
@@ -44,7 +46,7 @@ impl Pix2PixConfig {
             discriminator: PatchGanConfig {
                 in_channels: in_channels + out_channels,
                 features,
-                layers: 3,
+                layers,
                 norm: Default::default(),
             },
         }
@@ -67,6 +69,14 @@ impl Pix2PixConfig {
                 self.size,
                 g.depth,
                 g.multiple()
+            ));
+        }
+        // Each stride-2 layer halves the side, the two stride-1 layers take one pixel each.
+        let layers = self.discriminator.layers;
+        if (self.size >> layers) < 3 {
+            return Err(format!(
+                "a PatchGAN with {layers} stride-2 layers has no patches left on {} pixels: use fewer layers or larger pictures",
+                self.size
             ));
         }
         Ok(())

@@ -26,9 +26,8 @@ fn pairs(task: Task, n: usize, split: Split) -> PairData {
 
 /// A small pix2pix for 16×16 pictures: a four-level U-Net and a 34×34 PatchGAN.
 fn small(task: Task) -> Pix2PixConfig {
-    let mut cfg = Pix2PixConfig::new(16, task.input_channels(), 3, 8);
-    assert_eq!(cfg.generator.depth, 4);
-    cfg.discriminator.layers = 2;
+    let cfg = Pix2PixConfig::new(16, task.input_channels(), 3, 8);
+    assert_eq!((cfg.generator.depth, cfg.discriminator.layers), (4, 2));
     cfg
 }
 
@@ -136,4 +135,10 @@ fn translate_takes_any_size_and_bad_input_is_an_error() {
     odd.size = 20;
     let err = train_pix2pix(&odd, &quick(1, 1.0), &train, &held, None, &d, false).unwrap_err();
     assert!(err.to_string().contains("multiple of 16"), "{err}");
+    let mut tiny = small(Task::DayToNight);
+    tiny.discriminator.layers = 3;
+    let err = train_pix2pix(&tiny, &quick(1, 1.0), &train, &held, None, &d, false).unwrap_err();
+    assert!(err.to_string().contains("no patches left"), "{err}");
+    assert_eq!(Pix2PixConfig::new(64, 1, 3, 8).discriminator.layers, 3);
+    assert_eq!(Pix2PixConfig::new(32, 1, 3, 8).discriminator.layers, 3);
 }

@@ -69,6 +69,12 @@ pub struct TranslateArgs {
 
 /// Training and held-out pairs for `--task`, and the built-in task if it is one.
 fn load_pairs(args: &Pix2PixArgs, seed: u64) -> Result<(PairData, PairData, Option<Task>)> {
+    if args.size < 16 || !args.size.is_multiple_of(16) {
+        bail!(
+            "--size {} is not a multiple of 16 (the U-Net halves the picture at least four times)",
+            args.size
+        );
+    }
     let spec = args.task.as_deref().context(
         "pix2pix needs --task: bw2color, edges2photo, day2night, labels2facade or pairs:DIR",
     )?;
