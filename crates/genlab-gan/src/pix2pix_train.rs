@@ -16,6 +16,7 @@ use genlab_train::{Checkpoint, OptimConfig, Progress, RunDir, TrainState};
 use serde::{Deserialize, Serialize};
 
 use crate::loss::GanLoss;
+use crate::norm::NormKind;
 use crate::pix2pix::{Fidelity, PairData, Pix2Pix, Pix2PixConfig, fidelity, triptych};
 use crate::train::GanError;
 
@@ -25,7 +26,7 @@ use crate::train::GanError;
 pub struct Pix2PixTrainConfig {
     /// Passes over the training pairs.
     pub epochs: u64,
-    /// Pairs per step (pix2pix used 1 to 10; more keeps a CPU busy).
+    /// Pairs per step (pix2pix used 1 to 10; more keeps a CPU busy). 1 needs instance norm.
     pub batch_size: usize,
     /// Learning rate of both networks (Adam).
     pub lr: f64,
@@ -56,8 +57,8 @@ impl Default for Pix2PixTrainConfig {
 impl Pix2PixTrainConfig {
     /// Checks every field; the error names it.
     pub fn validate(&self) -> Result<(), String> {
-        if self.batch_size < 2 {
-            return Err("batch_size must be at least 2 (batch norm needs a batch)".into());
+        if self.batch_size == 0 {
+            return Err("batch_size must be at least 1".into());
         }
         if !(self.lr.is_finite() && self.lr > 0.0) {
             return Err(format!("lr must be positive, got {}", self.lr));
@@ -115,6 +116,14 @@ pub fn train_pix2pix(
 ) -> Result<(Pix2Pix, Vec<Pix2PixEpoch>), GanError> {
     model_cfg.validate().map_err(GanError::Config)?;
     cfg.validate().map_err(GanError::Config)?;
+    let batch_norm =
+        [model_cfg.generator.norm, model_cfg.discriminator.norm].contains(&NormKind::Batch);
+    if cfg.batch_size == 1 && batch_norm {
+        return Err(GanError::Config(
+            "batch_size 1 needs instance norm: batch norm has no batch to take statistics over"
+                .into(),
+        ));
+    }
     let g = &model_cfg.generator;
     let want_a = [g.in_channels, model_cfg.size, model_cfg.size];
     let want_b = [g.out_channels, model_cfg.size, model_cfg.size];

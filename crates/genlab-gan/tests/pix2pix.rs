@@ -139,6 +139,14 @@ fn translate_takes_any_size_and_bad_input_is_an_error() {
     tiny.discriminator.layers = 3;
     let err = train_pix2pix(&tiny, &quick(1, 1.0), &train, &held, None, &d, false).unwrap_err();
     assert!(err.to_string().contains("no patches left"), "{err}");
+    // Batches of one: fine with instance norm (the default), refused with batch norm.
+    let one = Pix2PixTrainConfig { batch_size: 1, ..quick(1, 1.0) };
+    let few = pairs(Task::DayToNight, 4, Split::Train);
+    train_pix2pix(&small(Task::DayToNight), &one, &few, &held, None, &d, false).unwrap();
+    let mut bn = small(Task::DayToNight);
+    bn.generator.norm = genlab_gan::norm::NormKind::Batch;
+    let err = train_pix2pix(&bn, &one, &few, &held, None, &d, false).unwrap_err();
+    assert!(err.to_string().contains("instance norm"), "{err}");
     assert_eq!(Pix2PixConfig::new(64, 1, 3, 8).discriminator.layers, 3);
     assert_eq!(Pix2PixConfig::new(32, 1, 3, 8).discriminator.layers, 3);
 }
