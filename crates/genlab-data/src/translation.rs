@@ -105,6 +105,9 @@ impl PhotoCrops {
     /// Reads every image in `dir` for crops of `size` pixels.
     pub fn from_folder(dir: impl AsRef<Path>, size: usize) -> Result<Self, DataError> {
         let dir = dir.as_ref();
+        if size == 0 {
+            return Err(DataError::Invalid { problem: "crops of 0 pixels asked for".into() });
+        }
         let mut photos = Vec::new();
         for path in list_images(dir)? {
             let img = open_image(&path)?;
@@ -296,6 +299,7 @@ mod tests {
         let held = crops.crops(20, Split::HeldOut, 1);
         assert!(train.iter().all(|&v| v == 0.0));
         assert!(held.iter().all(|&v| v == 1.0));
+        assert!(PhotoCrops::from_folder(dir.path(), 0).is_err());
         std::fs::write(dir.path().join("bad.png"), b"not a png").unwrap();
         assert!(PhotoCrops::from_folder(dir.path(), 16).is_err());
     }
