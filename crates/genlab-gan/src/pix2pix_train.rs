@@ -12,13 +12,13 @@ use burn::optim::GradientsParams;
 use burn::tensor::Device;
 use genlab_data::Batcher;
 use genlab_tensor::image::{PixelRange, save_grid};
-use genlab_train::{Checkpoint, OptimConfig, Progress, RunDir, TrainState};
+use genlab_train::{Checkpoint, OptimConfig, Progress, RunDir};
 use serde::{Deserialize, Serialize};
 
 use crate::loss::GanLoss;
 use crate::norm::NormKind;
 use crate::pix2pix::{Fidelity, PairData, Pix2Pix, Pix2PixConfig, fidelity, triptych};
-use crate::train::GanError;
+use crate::train::{GanError, check_finite, start_or_resume};
 
 /// Training settings.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -145,20 +145,10 @@ pub fn train_pix2pix(
     }
     let device = device.clone().autodiff();
     device.seed(cfg.seed);
-    let mut pair = model_cfg.init(&device);
-    let mut opt_g = cfg.optim().init(&pair.generator);
-    let mut opt_d = cfg.optim().init(&pair.discriminator);
-    let mut state = TrainState { seed: cfg.seed, ..Default::default() };
-    if let (true, Some(run)) = (resume, run) {
-        let ckpt = Checkpoint::load(run.checkpoint())?;
-        pair = ckpt.load_model(pair)?;
-        opt_g = ckpt.load_optim_at(0, cfg.optim().init(&pair.generator))?;
-        opt_d = ckpt.load_optim_at(1, cfg.optim().init(&pair.discriminator))?;
-        state = ckpt.state;
-        genlab_train::MetricsLog::truncate_after(run.file("metrics.jsonl"), state.step)?;
-    } else if let Some(run) = run {
-        run.save_config(&serde_json::json!({ "pix2pix": model_cfg, "train": cfg }))?;
-    }
+    let config = serde_json::json!({ "pix2pix": model_cfg, "train": cfg });
+    let optims = |p: &Pix2Pix| [cfg.optim().init(&p.generator), cfg.optim().init(&p.discriminator)];
+    let (mut pair, [mut opt_g, mut opt_d], mut state) =
+        start_or_resume(model_cfg.init(&device), optims, cfg.seed, run, resume, &config)?;
     let mut metrics = run.map(RunDir::metrics).transpose()?;
     let plain = device.clone().without_autodiff();
     let batcher = Batcher::new(train.len(), cfg.batch_size, cfg.seed, true);
@@ -186,7 +176,7 @@ pub fn train_pix2pix(
                     pair.discriminator.forward(a.clone(), fake.clone().detach()).flatten::<1>(0, 3);
                 let d_loss = loss.discriminator(real_logit, fake_logit, 0.0).mul_scalar(0.5);
                 d_loss_v = d_loss.clone().into_scalar::<f32>();
-                check(d_loss_v, "discriminator", state.step, &mut progress)?;
+                check_finite(d_loss_v, "discriminator", state.step, &mut progress)?;
                 let grads = GradientsParams::from_grads(d_loss.backward(), &pair.discriminator);
                 pair.discriminator = opt_d.step(cfg.lr, pair.discriminator, grads);
                 let g_gan = loss.generator(pair.discriminator.forward(a, fake).flatten::<1>(0, 3));
@@ -194,7 +184,7 @@ pub fn train_pix2pix(
                 g_loss = g_loss + g_gan.mul_scalar(cfg.gan_weight);
             }
             let g_loss_v = g_loss.clone().into_scalar::<f32>();
-            check(g_loss_v, "generator", state.step, &mut progress)?;
+            check_finite(g_loss_v, "generator", state.step, &mut progress)?;
             let grads = GradientsParams::from_grads(g_loss.backward(), &pair.generator);
             pair.generator = opt_g.step(cfg.lr, pair.generator, grads);
             state.step += 1;
@@ -258,18 +248,4 @@ pub fn train_pix2pix(
         )?;
     }
     Ok((pair.valid(), epochs))
-}
-
-/// Stops with [`GanError::Diverged`] when a loss is NaN or infinite.
-fn check(
-    value: f32,
-    which: &'static str,
-    step: u64,
-    progress: &mut Progress,
-) -> Result<(), GanError> {
-    if value.is_finite() {
-        return Ok(());
-    }
-    progress.finish();
-    Err(GanError::Diverged { which, step, value })
 }

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use burn::module::Module;
-use burn::optim::GradientsParams;
+use burn::optim::{GradientsParams, ModuleOptimizer};
 use burn::tensor::activation::sigmoid;
 use burn::tensor::{Device, Distribution, Tensor};
 use genlab_data::Batcher;
@@ -194,20 +194,10 @@ pub fn train_gan(
     }
     let device = device.clone().autodiff();
     device.seed(cfg.seed);
-    let mut pair = model_cfg.init(&device);
-    let mut opt_g = cfg.optim().init(&pair.generator);
-    let mut opt_d = cfg.optim().init(&pair.discriminator);
-    let mut state = TrainState { seed: cfg.seed, ..Default::default() };
-    if let (true, Some(run)) = (resume, run) {
-        let ckpt = Checkpoint::load(run.checkpoint())?;
-        pair = ckpt.load_model(pair)?;
-        opt_g = ckpt.load_optim_at(0, cfg.optim().init(&pair.generator))?;
-        opt_d = ckpt.load_optim_at(1, cfg.optim().init(&pair.discriminator))?;
-        state = ckpt.state;
-        genlab_train::MetricsLog::truncate_after(run.file("metrics.jsonl"), state.step)?;
-    } else if let Some(run) = run {
-        run.save_config(&serde_json::json!({ "model": model_cfg, "train": cfg }))?;
-    }
+    let config = serde_json::json!({ "model": model_cfg, "train": cfg });
+    let optims = |p: &GanPair| [cfg.optim().init(&p.generator), cfg.optim().init(&p.discriminator)];
+    let (mut pair, [mut opt_g, mut opt_d], mut state) =
+        start_or_resume(model_cfg.init(&device), optims, cfg.seed, run, resume, &config)?;
     let mut metrics = run.map(RunDir::metrics).transpose()?;
     let plain = device.clone().without_autodiff();
     let (grid_z, grid_cond) = fixed_noise(model_cfg, 64, cfg.seed ^ 0xF1, &plain);
@@ -249,27 +239,13 @@ pub fn train_gan(
                     loss = loss + gp.mul_scalar(cfg.gp_weight);
                 }
                 d_loss_v = loss.clone().into_scalar::<f32>();
-                if !d_loss_v.is_finite() {
-                    progress.finish();
-                    return Err(GanError::Diverged {
-                        which: "discriminator",
-                        step: state.step,
-                        value: d_loss_v,
-                    });
-                }
+                check_finite(d_loss_v, "discriminator", state.step, &mut progress)?;
                 let grads = GradientsParams::from_grads(loss.backward(), &pair.discriminator);
                 pair.discriminator = opt_d.step(cfg.lr_d, pair.discriminator, grads);
             }
             let g_loss = cfg.loss.generator(pair.discriminator.forward(fake_for_g, cond));
             let g_loss_v = g_loss.clone().into_scalar::<f32>();
-            if !g_loss_v.is_finite() {
-                progress.finish();
-                return Err(GanError::Diverged {
-                    which: "generator",
-                    step: state.step,
-                    value: g_loss_v,
-                });
-            }
+            check_finite(g_loss_v, "generator", state.step, &mut progress)?;
             let grads = GradientsParams::from_grads(g_loss.backward(), &pair.generator);
             pair.generator = opt_g.step(cfg.lr_g, pair.generator, grads);
             state.step += 1;
@@ -316,6 +292,53 @@ pub fn train_gan(
         )?;
     }
     Ok((pair.valid(), epochs))
+}
+
+/// Where a two-player run starts: `pair` with fresh optimisers (from `optims`) at step 0,
+/// writing `config` to the run folder; or, with `resume`, the run's checkpoint (both players,
+/// both optimisers, the step) with `metrics.jsonl` cut back to that step.
+pub(crate) fn start_or_resume<P: Module>(
+    pair: P,
+    optims: impl Fn(&P) -> [ModuleOptimizer; 2],
+    seed: u64,
+    run: Option<&RunDir>,
+    resume: bool,
+    config: &serde_json::Value,
+) -> Result<(P, [ModuleOptimizer; 2], TrainState), GanError> {
+    let fresh = TrainState { seed, ..Default::default() };
+    match run {
+        Some(run) if resume => {
+            let ckpt = Checkpoint::load(run.checkpoint())?;
+            let pair = ckpt.load_model(pair)?;
+            let [g, d] = optims(&pair);
+            let optims = [ckpt.load_optim_at(0, g)?, ckpt.load_optim_at(1, d)?];
+            genlab_train::MetricsLog::truncate_after(run.file("metrics.jsonl"), ckpt.state.step)?;
+            Ok((pair, optims, ckpt.state))
+        }
+        Some(run) => {
+            run.save_config(config)?;
+            let optims = optims(&pair);
+            Ok((pair, optims, fresh))
+        }
+        None => {
+            let optims = optims(&pair);
+            Ok((pair, optims, fresh))
+        }
+    }
+}
+
+/// Stops with [`GanError::Diverged`] (closing the progress bar) when a loss is NaN or infinite.
+pub(crate) fn check_finite(
+    value: f32,
+    which: &'static str,
+    step: u64,
+    progress: &mut Progress,
+) -> Result<(), GanError> {
+    if value.is_finite() {
+        return Ok(());
+    }
+    progress.finish();
+    Err(GanError::Diverged { which, step, value })
 }
 
 /// `samples-epoch-N.png` in the run folder.
