@@ -39,13 +39,7 @@ impl GanData {
 
     /// The images at `idx` scaled to [-1, 1]: `[batch, c, h, w]`.
     pub fn batch(&self, idx: &[usize], device: &Device) -> Tensor<4> {
-        let n = self.item_len();
-        let mut out = Vec::with_capacity(idx.len() * n);
-        for &i in idx {
-            out.extend(self.values[i * n..(i + 1) * n].iter().map(|v| v * 2.0 - 1.0));
-        }
-        let [c, h, w] = self.shape;
-        Tensor::from_data(TensorData::new(out, [idx.len(), c, h, w]), device)
+        gather_signed(&self.values, self.shape, idx, device)
     }
 
     /// One-hot labels of the images at `idx`: `[batch, classes]` (None without labels).
@@ -57,6 +51,23 @@ impl GanData {
             device,
         ))
     }
+}
+
+/// Images `idx` of `values` (each `[c, h, w]` = `shape`, in [0, 1]) as one batch scaled to
+/// [-1, 1], the range of a tanh generator: `[idx.len(), c, h, w]`.
+pub fn gather_signed(
+    values: &[f32],
+    shape: [usize; 3],
+    idx: &[usize],
+    device: &Device,
+) -> Tensor<4> {
+    let n: usize = shape.iter().product();
+    let mut out = Vec::with_capacity(idx.len() * n);
+    for &i in idx {
+        out.extend(values[i * n..(i + 1) * n].iter().map(|v| v * 2.0 - 1.0));
+    }
+    let [c, h, w] = shape;
+    Tensor::from_data(TensorData::new(out, [idx.len(), c, h, w]), device)
 }
 
 /// One-hot rows for `classes`: `[n, width]`.

@@ -9,6 +9,7 @@ use burn::tensor::{Device, Tensor, TensorData};
 use genlab_data::images::Pairs;
 use serde::{Deserialize, Serialize};
 
+use crate::data::gather_signed;
 use crate::patchgan::{PatchGan, PatchGanConfig};
 use crate::unet::{UNet, UNetConfig};
 
@@ -142,18 +143,11 @@ impl PairData {
 
     /// The pairs at `idx`, scaled to [-1, 1]: `([batch, ca, h, w], [batch, cb, h, w])`.
     pub fn batch(&self, idx: &[usize], device: &Device) -> (Tensor<4>, Tensor<4>) {
-        (gather(&self.a, self.a_shape, idx, device), gather(&self.b, self.b_shape, idx, device))
+        (
+            gather_signed(&self.a, self.a_shape, idx, device),
+            gather_signed(&self.b, self.b_shape, idx, device),
+        )
     }
-}
-
-fn gather(values: &[f32], shape: [usize; 3], idx: &[usize], device: &Device) -> Tensor<4> {
-    let n: usize = shape.iter().product();
-    let mut out = Vec::with_capacity(idx.len() * n);
-    for &i in idx {
-        out.extend(values[i * n..(i + 1) * n].iter().map(|v| v * 2.0 - 1.0));
-    }
-    let [c, h, w] = shape;
-    Tensor::from_data(TensorData::new(out, [idx.len(), c, h, w]), device)
 }
 
 /// How close translations are to their targets, in [0, 1] pixel units.
