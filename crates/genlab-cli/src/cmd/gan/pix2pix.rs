@@ -108,7 +108,7 @@ fn read_pair_folder(dir: &Path, size: usize) -> Result<(PairData, PairData)> {
         return Ok((read(&dir.join("train"))?, read(&held)?));
     }
     let all = read(dir)?;
-    let n = list_images(dir)?.len();
+    let n = all.len();
     if n < 2 {
         bail!(
             "{} holds {n} pair: at least 2 are needed (one to train on, one held out)",
@@ -116,14 +116,12 @@ fn read_pair_folder(dir: &Path, size: usize) -> Result<(PairData, PairData)> {
         );
     }
     let held = (n / 10).max(1);
-    let split = |from: usize, to: usize| {
-        let (la, lb) =
-            (all.a_shape.iter().product::<usize>(), all.b_shape.iter().product::<usize>());
-        PairData {
-            a: all.a[from * la..to * la].to_vec(),
-            b: all.b[from * lb..to * lb].to_vec(),
-            ..all.clone()
-        }
+    let (la, lb) = (all.a_shape.iter().product::<usize>(), all.b_shape.iter().product::<usize>());
+    let split = |from: usize, to: usize| PairData {
+        a_shape: all.a_shape,
+        b_shape: all.b_shape,
+        a: all.a[from * la..to * la].to_vec(),
+        b: all.b[from * lb..to * lb].to_vec(),
     };
     Ok((split(0, n - held), split(n - held, n)))
 }
