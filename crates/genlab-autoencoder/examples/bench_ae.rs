@@ -7,6 +7,7 @@ use genlab_autoencoder::eval::{evaluate, importance_weighted_nll};
 use genlab_autoencoder::vae::VaeConfig;
 use genlab_autoencoder::{ImageData, ModelConfig, TrainConfig, TrainData, fit};
 use genlab_tensor::DeviceSpec;
+use genlab_train::RunSpec;
 
 // The same allocator as the genlab binary (see genlab_tensor::alloc).
 #[global_allocator]
@@ -41,8 +42,8 @@ fn vae(dir: &str, epochs: u64, seed: u64, device: &genlab_tensor::Device) -> ser
     let cfg = TrainConfig { epochs, seed, ..TrainConfig::default() };
     let model_cfg = ModelConfig::Vae(VaeConfig::mnist());
     let data = TrainData::Items { train: &train, val: None };
-    let (model, report) =
-        fit(&model_cfg, &cfg, data, None, device, false, &mut |_, _| {}).expect("train");
+    let (model, report, _) =
+        fit(&model_cfg, &cfg, data, &RunSpec::memory(), device, &mut |_, _| {}).expect("train");
     let r = evaluate(&model, &test, 500, 7, device);
     let iw = importance_weighted_nll(&model, &test, 100, 100, 7, device).expect("vae");
     serde_json::json!({

@@ -109,6 +109,52 @@ pub fn step_scores(
     sum.iter().zip(&count).map(|(&s, &c)| (c > 0).then(|| (s / c as f64) as f32)).collect()
 }
 
+/// Detection per time step of a windowed series: scores, labels, threshold and figures.
+#[derive(Debug, Clone)]
+pub struct StepDetection {
+    /// AUROC, precision, recall and F1 over the steps some window covers.
+    pub report: BinaryReport,
+    /// The score of each covered step of the test series.
+    pub scores: Vec<f32>,
+    /// Whether each of those steps is faulty.
+    pub labels: Vec<bool>,
+    /// The threshold: the `contamination` percentile of the normal series' step scores.
+    pub threshold: f32,
+}
+
+/// Per-time-step detection: each step's score is the mean error of the windows covering it
+/// ([`step_scores`]), thresholded at the `contamination` percentile of the normal series'
+/// step scores, and judged against the test series' per-step labels. `train` and `test` are
+/// the series' windows (width `width`, every `stride` steps) as items.
+#[allow(clippy::too_many_arguments)]
+pub fn detect_steps(
+    model: &AeModel,
+    train: &ImageData,
+    test: &ImageData,
+    train_series: &SensorSeries,
+    test_series: &SensorSeries,
+    width: usize,
+    stride: usize,
+    contamination: f64,
+    device: &Device,
+) -> Result<StepDetection, EvalError> {
+    let steps = |items: &ImageData, series: &SensorSeries| {
+        let errors = crate::eval::reconstruction_errors(model, items, 256, device);
+        step_scores(&errors, series.channels, width, stride, series.len)
+    };
+    let normal: Vec<f32> = steps(train, train_series).into_iter().flatten().collect();
+    let threshold = genlab_eval::threshold_for_contamination(&normal, contamination)?;
+    let (mut scores, mut labels) = (Vec::new(), Vec::new());
+    for (s, &l) in steps(test, test_series).into_iter().zip(&test_series.labels) {
+        if let Some(s) = s {
+            scores.push(s);
+            labels.push(l);
+        }
+    }
+    let report = binary_report(&scores, &labels, threshold)?;
+    Ok(StepDetection { report, scores, labels, threshold })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

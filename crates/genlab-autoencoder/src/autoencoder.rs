@@ -4,6 +4,7 @@
 use burn::module::Module;
 use burn::tensor::activation::{sigmoid, tanh};
 use burn::tensor::{Device, Tensor};
+use genlab_config::{ConfigError, at_least, check};
 use serde::{Deserialize, Serialize};
 
 use crate::loss::ReconLoss;
@@ -64,15 +65,13 @@ impl AutoencoderConfig {
         }
     }
 
-    /// Checks the sizes.
-    pub fn validate(&self) -> Result<(), String> {
-        if self.shape.contains(&0) || self.latent == 0 || self.hidden.contains(&0) {
-            return Err(format!(
-                "autoencoder sizes must be positive (shape {:?}, hidden {:?}, latent {})",
-                self.shape, self.hidden, self.latent
-            ));
-        }
-        Ok(())
+    /// Checks the sizes; the error names the field.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let shape = format!("{:?}", self.shape);
+        check(!self.shape.contains(&0), "shape", shape, "positive sizes")?;
+        let hidden = format!("{:?}", self.hidden);
+        check(!self.hidden.contains(&0), "hidden", hidden, "positive widths")?;
+        at_least("latent", self.latent, 1)
     }
 
     /// Builds the model.

@@ -3,6 +3,7 @@
 
 use burn::module::Module;
 use burn::tensor::{Device, Tensor};
+use genlab_config::{ConfigError, at_least};
 use serde::{Deserialize, Serialize};
 
 use crate::conv_stack::{ConvDecoder, ConvEncoder, ConvStackConfig};
@@ -46,12 +47,10 @@ impl ConvAutoencoderConfig {
         }
     }
 
-    /// Checks the sizes.
-    pub fn validate(&self) -> Result<(), String> {
-        if self.latent == 0 {
-            return Err("latent must be positive".into());
-        }
-        self.stack().validate()
+    /// Checks the sizes; the error names the field.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        at_least("latent", self.latent, 1)?;
+        self.stack().validate_for_shape(self.shape)
     }
 
     /// Builds the model.

@@ -6,6 +6,7 @@ use burn::module::Module;
 use burn::nn::conv::{Conv2d, Conv2dConfig, ConvTranspose2d, ConvTranspose2dConfig};
 use burn::nn::{LeakyRelu, LeakyReluConfig, Linear, LinearConfig, PaddingConfig2d, Relu};
 use burn::tensor::{Device, Tensor};
+use genlab_config::{ConfigError, check};
 use serde::{Deserialize, Serialize};
 
 /// Image shape and channel widths of a conv stack.
@@ -28,25 +29,30 @@ impl ConvStackConfig {
         [self.size[0] / f, self.size[1] / f]
     }
 
-    /// Checks that the image halves cleanly at every layer.
-    pub fn validate(&self) -> Result<(), String> {
-        if self.channels.is_empty() {
-            return Err("a conv stack needs at least one layer".into());
-        }
+    /// Checks that the image halves cleanly at every layer; the error names the field.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let channels = format!("{:?}", self.channels);
+        check(!self.channels.is_empty(), "channels", channels, "at least one layer")?;
         let f = 1 << self.channels.len();
-        if !self.size[0].is_multiple_of(f)
-            || !self.size[1].is_multiple_of(f)
-            || self.size[0] < f
-            || self.size[1] < f
-        {
-            return Err(format!(
-                "image size {}x{} must be a multiple of {f} for {} stride-2 layers",
-                self.size[0],
-                self.size[1],
-                self.channels.len()
-            ));
-        }
-        Ok(())
+        let halves = |side: usize| side.is_multiple_of(f) && side >= f;
+        let expected = format!(
+            "height and width a multiple of {f} for {} stride-2 layers",
+            self.channels.len()
+        );
+        let size = format!("{}x{}", self.size[0], self.size[1]);
+        check(halves(self.size[0]) && halves(self.size[1]), "size", size, expected)
+    }
+
+    /// [`validate`](Self::validate) for a config with `shape: [channels, height, width]`
+    /// that this stack was built from: a bad image size is reported as that `shape`.
+    pub(crate) fn validate_for_shape(&self, shape: [usize; 3]) -> Result<(), ConfigError> {
+        self.validate().map_err(|e| {
+            if e.field == "size" {
+                ConfigError::new("shape", format!("{shape:?}"), e.expected)
+            } else {
+                e
+            }
+        })
     }
 
     fn flat(&self) -> usize {

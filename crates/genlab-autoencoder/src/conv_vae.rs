@@ -3,6 +3,7 @@
 
 use burn::module::Module;
 use burn::tensor::{Device, Tensor};
+use genlab_config::{ConfigError, at_least, check};
 use serde::{Deserialize, Serialize};
 
 use crate::conv_stack::{ConvDecoder, ConvEncoder, ConvStackConfig};
@@ -64,15 +65,12 @@ impl ConvVaeConfig {
         }
     }
 
-    /// Checks the sizes.
-    pub fn validate(&self) -> Result<(), String> {
-        if self.latent == 0 {
-            return Err("latent must be positive".into());
-        }
-        if self.sigma.is_nan() || self.sigma <= 0.0 {
-            return Err(format!("sigma must be positive, got {}", self.sigma));
-        }
-        self.stack(1).validate()
+    /// Checks the sizes; the error names the field.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        at_least("latent", self.latent, 1)?;
+        // Not NaN and above zero (infinity passes, as before).
+        check(self.sigma > 0.0, "sigma", self.sigma, "a positive number")?;
+        self.stack(1).validate_for_shape(self.shape)
     }
 
     /// Builds the model.

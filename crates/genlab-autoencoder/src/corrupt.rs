@@ -2,6 +2,7 @@
 //! device's seeded generator (so the same seed and step give the same noise).
 
 use burn::tensor::{Distribution, Tensor};
+use genlab_config::{ConfigError, check};
 use serde::{Deserialize, Serialize};
 
 /// How a clean input is damaged before the model sees it.
@@ -47,24 +48,22 @@ impl Corruption {
                 ));
             }
         };
-        c.validate()?;
+        c.validate().map_err(|e| format!("corruption {s:?}: {e}"))?;
         Ok(c)
     }
 
-    /// Checks the parameter's range.
-    pub fn validate(&self) -> Result<(), String> {
+    /// Checks the parameter's range; the error names the variant's field.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let probability =
+            |field: &str, p: f32| check((0.0..=1.0).contains(&p), field, p, "in [0, 1]");
         match *self {
             Self::None => Ok(()),
-            Self::Gaussian { sigma } if sigma.is_finite() && sigma >= 0.0 => Ok(()),
-            Self::Gaussian { sigma } => Err(format!("gaussian sigma must be >= 0, got {sigma}")),
-            Self::SaltPepper { amount: p } | Self::Mask { fraction: p }
-                if (0.0..=1.0).contains(&p) =>
-            {
-                Ok(())
+            Self::Gaussian { sigma } => {
+                let ok = sigma.is_finite() && sigma >= 0.0;
+                check(ok, "sigma", sigma, "zero or a positive number")
             }
-            Self::SaltPepper { amount: p } | Self::Mask { fraction: p } => {
-                Err(format!("corruption probability must be in [0, 1], got {p}"))
-            }
+            Self::SaltPepper { amount } => probability("amount", amount),
+            Self::Mask { fraction } => probability("fraction", fraction),
         }
     }
 

@@ -11,6 +11,7 @@ use burn::module::Module;
 use burn::nn::conv::{Conv2d, Conv2dConfig, ConvTranspose2d, ConvTranspose2dConfig};
 use burn::nn::{PaddingConfig2d, Relu};
 use burn::tensor::{Device, Tensor};
+use genlab_config::{ConfigError, at_least, check};
 use serde::{Deserialize, Serialize};
 
 /// Configuration of [`Denoiser`].
@@ -51,15 +52,11 @@ impl DenoiserConfig {
         Self { channels: 3, features: 32, depth: 3, residual: true }
     }
 
-    /// Checks the sizes.
-    pub fn validate(&self) -> Result<(), String> {
-        if !(self.channels == 1 || self.channels == 3) {
-            return Err(format!("the denoiser takes 1 or 3 channels, not {}", self.channels));
-        }
-        if self.features == 0 {
-            return Err("features must be positive".into());
-        }
-        Ok(())
+    /// Checks the sizes; the error names the field.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let grey_or_rgb = self.channels == 1 || self.channels == 3;
+        check(grey_or_rgb, "channels", self.channels, "1 (grey) or 3 (RGB)")?;
+        at_least("features", self.features, 1)
     }
 
     /// Builds the model.

@@ -22,11 +22,16 @@ pub mod loss;
 pub mod mlp;
 pub mod model;
 pub mod posterior;
+pub mod presets;
+pub mod run;
 pub mod train;
 pub mod vae;
 
 pub use corrupt::Corruption;
 pub use data::{ImageData, PatchSampler, Photo};
+pub use genlab_train::LoadError;
 pub use loss::ReconLoss;
 pub use model::{AeModel, Losses, ModelConfig};
+pub use presets::Preset;
+pub use run::{AeData, AeRun, load};
 pub use train::{TrainConfig, TrainData, TrainError, TrainReport, fit};

@@ -4,6 +4,7 @@
 
 use burn::module::Module;
 use burn::tensor::{Device, Tensor};
+use genlab_config::ConfigError;
 use serde::{Deserialize, Serialize};
 
 use crate::autoencoder::{Autoencoder, AutoencoderConfig};
@@ -32,7 +33,7 @@ pub enum ModelConfig {
 
 impl ModelConfig {
     /// Checks the sizes; the error names the problem.
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), ConfigError> {
         match self {
             Self::Ae(c) => c.validate(),
             Self::ConvAe(c) => c.validate(),

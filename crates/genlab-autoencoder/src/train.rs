@@ -1,14 +1,16 @@
 //! Training any autoencoder: epochs of shuffled mini-batches (or of random patches for the
 //! denoiser), Adam, optional corruption (denoising) and KL weight with warmup (VAE),
-//! per-epoch validation, metrics, a sample grid per epoch, atomic checkpoints and `--resume`.
+//! per-epoch validation and a callback for pictures, inside [`genlab_train::Trainer`]
+//! (checkpoints every epoch, exact `--resume`, metrics, the NaN stop).
 
 use std::time::Instant;
 
 use burn::module::Module;
 use burn::optim::GradientsParams;
 use burn::tensor::Device;
+use genlab_config::{ConfigError, at_least, non_negative, positive};
 use genlab_data::Batcher;
-use genlab_train::{Checkpoint, OptimConfig, Progress, RunDir, TrainState, clip_grad_norm};
+use genlab_train::{OptimConfig, RunManifest, RunSpec, TrainSpec, Trainer};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
@@ -66,21 +68,13 @@ impl Default for TrainConfig {
 
 impl TrainConfig {
     /// Checks every field; the error names it.
-    pub fn validate(&self) -> Result<(), String> {
-        if self.batch_size == 0 {
-            return Err("batch_size must be at least 1".into());
-        }
-        if !(self.lr.is_finite() && self.lr > 0.0) {
-            return Err(format!("lr must be positive, got {}", self.lr));
-        }
-        if !(self.beta.is_finite() && self.beta >= 0.0) {
-            return Err(format!("beta must be >= 0, got {}", self.beta));
-        }
-        if self.patches_per_epoch == 0 {
-            return Err("patches_per_epoch must be at least 1".into());
-        }
-        self.corruption.validate()?;
-        self.optim.validate()
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        at_least("batch_size", self.batch_size, 1)?;
+        positive("lr", self.lr)?;
+        non_negative("beta", self.beta as f64)?;
+        at_least("patches_per_epoch", self.patches_per_epoch, 1)?;
+        self.corruption.validate().map_err(|e| e.within("corruption"))?;
+        self.optim.validate().map_err(|e| e.within("optim"))
     }
 
     /// The KL weight in `epoch` (0-based), with linear warmup.
@@ -106,27 +100,7 @@ pub enum TrainData<'a> {
     Patches(&'a PatchSampler),
 }
 
-/// Why training stopped.
-#[derive(Debug, thiserror::Error)]
-pub enum TrainError {
-    /// A setting is out of range or does not fit the data.
-    #[error("invalid setting: {0}")]
-    Config(String),
-    /// The loss became NaN or infinite; the last good checkpoint is kept.
-    #[error("loss became {loss} at step {step}; stopped (the last good checkpoint is kept)")]
-    Diverged {
-        /// The step.
-        step: u64,
-        /// The value.
-        loss: f32,
-    },
-    /// Checkpoint I/O.
-    #[error(transparent)]
-    Checkpoint(#[from] genlab_train::CheckpointError),
-    /// Metrics or run-folder I/O.
-    #[error("run folder: {0}")]
-    Io(#[from] std::io::Error),
-}
+pub use genlab_train::TrainError;
 
 /// One epoch's figures.
 #[derive(Debug, Clone, Serialize)]
@@ -157,44 +131,23 @@ impl TrainReport {
     }
 }
 
-/// Trains `model_cfg` on `data`. With a run folder it writes `config.json`, `metrics.jsonl`
-/// and `checkpoint.bin` (every epoch); with `resume` it continues from that checkpoint.
-/// `on_epoch` is called after each epoch with the model (validation mode) and the epoch.
+/// Trains `model_cfg` on `data`, kept in `run` (`run.json`, `metrics.jsonl`, `checkpoint.bin`
+/// every epoch, `loss.svg`). `on_epoch` is called after each epoch with the model (validation
+/// mode) and the epoch, to draw pictures. The caller writes the summary with the returned
+/// [`genlab_train::Finished`] once it has its test figures.
 pub fn fit(
     model_cfg: &ModelConfig,
     cfg: &TrainConfig,
     data: TrainData<'_>,
-    run: Option<&RunDir>,
+    run: &RunSpec,
     device: &Device,
-    resume: bool,
     on_epoch: &mut dyn FnMut(&AeModel, u64),
-) -> Result<(AeModel, TrainReport), TrainError> {
-    model_cfg.validate().map_err(TrainError::Config)?;
-    cfg.validate().map_err(TrainError::Config)?;
-    check_data(model_cfg, data).map_err(TrainError::Config)?;
+) -> Result<(AeModel, TrainReport, genlab_train::Finished), TrainError> {
+    model_cfg.validate()?;
+    cfg.validate()?;
+    check_data(model_cfg, data).map_err(TrainError::Data)?;
     let device = device.clone().autodiff();
     device.seed(cfg.seed);
-    let mut model = model_cfg.init(&device);
-    let mut state = TrainState { seed: cfg.seed, ..Default::default() };
-    let mut optim = cfg.optim.init(&model);
-    if let (true, Some(run)) = (resume, run) {
-        let ckpt = Checkpoint::load(run.checkpoint())?;
-        model = ckpt.load_model(model)?;
-        optim = ckpt.load_optim(cfg.optim.init(&model))?.unwrap_or(optim);
-        state = ckpt.state;
-        genlab_train::MetricsLog::truncate_after(run.file("metrics.jsonl"), state.step)?;
-    } else if let Some(run) = run {
-        // Keep what the caller recorded there (the CLI adds its data source).
-        let mut config: serde_json::Value = std::fs::read_to_string(run.file("config.json"))
-            .ok()
-            .and_then(|t| serde_json::from_str(&t).ok())
-            .filter(serde_json::Value::is_object)
-            .unwrap_or_else(|| serde_json::json!({}));
-        config["model"] = serde_json::to_value(model_cfg).map_err(std::io::Error::other)?;
-        config["train"] = serde_json::to_value(cfg).map_err(std::io::Error::other)?;
-        run.save_config(&config)?;
-    }
-    let mut metrics = run.map(RunDir::metrics).transpose()?;
     let batches = match data {
         TrainData::Items { train, .. } => {
             Batcher::new(train.len(), cfg.batch_size, cfg.seed, false)
@@ -205,21 +158,31 @@ pub fn fit(
         }
     };
     let steps_per_epoch = batches.batches_per_epoch() as u64;
-    let mut progress = Progress::new(cfg.epochs * steps_per_epoch, state.step, "img");
+    let manifest = RunManifest::new("autoencoder", model_cfg.name(), model_cfg, cfg);
+    let spec = TrainSpec {
+        run,
+        seed: cfg.seed,
+        total_steps: cfg.epochs * steps_per_epoch,
+        unit: "img",
+        device: &device,
+    };
+    let (mut t, mut model, optims) =
+        Trainer::start(&spec, &manifest, model_cfg.init(&device), |m| vec![cfg.optim.init(m)])?;
+    let [mut optim] = optims.try_into().unwrap_or_else(|_| unreachable!("one optimiser"));
     let mut report = TrainReport { epochs: Vec::new() };
 
-    while state.epoch < cfg.epochs {
-        let beta = cfg.beta_at(state.epoch);
+    while t.epoch() < cfg.epochs {
+        let beta = cfg.beta_at(t.epoch());
         let (mut loss_sum, mut items) = (0.0f64, 0usize);
         let started = Instant::now();
-        for (b, indices) in batches.epoch(state.epoch).into_iter().enumerate() {
-            device.seed(genlab_train::step_seed(cfg.seed, state.step));
+        for (b, indices) in batches.epoch(t.epoch()).into_iter().enumerate() {
+            t.seed_step(&device);
             let clean = match data {
                 TrainData::Items { train, .. } => train.batch(&indices, &device),
                 TrainData::Patches(sampler) => {
                     let mut rng = ChaCha8Rng::seed_from_u64(genlab_train::step_seed(
                         cfg.seed ^ 0x9A7C,
-                        state.epoch * steps_per_epoch + b as u64,
+                        t.epoch() * steps_per_epoch + b as u64,
                     ));
                     sampler.sample(indices.len(), &mut rng, &device)
                 }
@@ -227,22 +190,15 @@ pub fn fit(
             let input = cfg.corruption.apply(clean.clone());
             let loss = model.losses(input, clean).objective(beta);
             let value = loss.clone().into_scalar::<f32>();
-            if !value.is_finite() {
-                progress.finish();
-                return Err(TrainError::Diverged { step: state.step, loss: value });
-            }
-            let mut grads = GradientsParams::from_grads(loss.backward(), &model);
-            if let Some(max) = cfg.optim.grad_clip {
-                clip_grad_norm(&model, &mut grads, max);
-            }
-            model = optim.step(cfg.lr, model, grads);
-            state.step += 1;
+            t.check_finite("training", value)?;
+            let grads = GradientsParams::from_grads(loss.backward(), &model);
+            model = t.update(&mut optim, cfg.lr, model, grads, cfg.optim.grad_clip).0;
             loss_sum += value as f64 * indices.len() as f64;
             items += indices.len();
-            progress.step(indices.len() as u64, value as f64);
+            t.end_step(indices.len() as u64, value as f64);
         }
         let seconds = started.elapsed().as_secs_f64();
-        state.epoch += 1;
+        t.end_epoch();
         let val_loss = match data {
             TrainData::Items { val: Some(val), .. } => {
                 let r = evaluate(
@@ -257,34 +213,31 @@ pub fn fit(
             _ => None,
         };
         let epoch = EpochReport {
-            epoch: state.epoch,
+            epoch: t.epoch(),
             train_loss: loss_sum / items as f64,
             seconds,
             val_loss,
         };
-        progress.println(format!(
+        t.println(format!(
             "epoch {}: train loss {:.4}{} ({seconds:.2} s)",
             epoch.epoch,
             epoch.train_loss,
             val_loss.map(|v| format!(", val loss {v:.4}")).unwrap_or_default()
         ));
-        if let Some(m) = metrics.as_mut() {
-            m.log(&serde_json::json!({
-                "step": state.step, "epoch": epoch.epoch, "loss": epoch.train_loss,
-                "val_loss": val_loss, "beta": beta, "epoch_seconds": seconds,
-            }))?;
-        }
+        t.log(serde_json::json!({
+            "epoch": epoch.epoch, "loss": epoch.train_loss,
+            "val_loss": val_loss, "beta": beta, "epoch_seconds": seconds,
+        }))?;
         if let Some(v) = val_loss {
-            state.best_val_loss = Some(state.best_val_loss.map_or(v, |b| b.min(v)));
+            let best = &mut t.state_mut().best_val_loss;
+            *best = Some(best.map_or(v, |b| b.min(v)));
         }
-        if let Some(run) = run {
-            Checkpoint::save(run.checkpoint(), &model, Some(&optim), &state)?;
-        }
-        on_epoch(&model.valid(), state.epoch);
+        t.save(&model, &[&optim])?;
+        on_epoch(&model.valid(), t.epoch());
         report.epochs.push(epoch);
     }
-    progress.finish();
-    Ok((model.valid(), report))
+    let finished = t.finish(&[("loss", "train loss"), ("val_loss", "val loss")])?;
+    Ok((model.valid(), report, finished))
 }
 
 fn check_data(cfg: &ModelConfig, data: TrainData<'_>) -> Result<(), String> {

@@ -4,6 +4,7 @@
 use burn::module::Module;
 use burn::nn::{Linear, LinearConfig, Relu};
 use burn::tensor::{Device, Tensor};
+use genlab_config::{ConfigError, at_least, check};
 use serde::{Deserialize, Serialize};
 
 use crate::loss::ReconLoss;
@@ -53,18 +54,16 @@ impl VaeConfig {
         Self { shape: [1, 28, 28], hidden: vec![400], latent: 20, loss: ReconLoss::Bce, sigma: 1.0 }
     }
 
-    /// Checks the sizes.
-    pub fn validate(&self) -> Result<(), String> {
-        if self.hidden.is_empty() {
-            return Err("a VAE needs at least one hidden layer".into());
-        }
-        if self.shape.contains(&0) || self.latent == 0 || self.hidden.contains(&0) {
-            return Err("VAE sizes must be positive".into());
-        }
-        if self.sigma.is_nan() || self.sigma <= 0.0 {
-            return Err(format!("sigma must be positive, got {}", self.sigma));
-        }
-        Ok(())
+    /// Checks the sizes; the error names the field.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let hidden = format!("{:?}", self.hidden);
+        check(!self.hidden.is_empty(), "hidden", &hidden, "at least one hidden layer")?;
+        let shape = format!("{:?}", self.shape);
+        check(!self.shape.contains(&0), "shape", shape, "positive sizes")?;
+        check(!self.hidden.contains(&0), "hidden", hidden, "positive widths")?;
+        at_least("latent", self.latent, 1)?;
+        // Not NaN and above zero (infinity passes, as before).
+        check(self.sigma > 0.0, "sigma", self.sigma, "a positive number")
     }
 
     /// Builds the model.

@@ -14,7 +14,7 @@ use genlab_autoencoder::vae::VaeConfig;
 use genlab_autoencoder::{
     ImageData, ModelConfig, Photo, ReconLoss, TrainConfig, TrainData, TrainError, fit,
 };
-use genlab_train::RunDir;
+use genlab_train::{RunDir, RunSpec};
 
 /// burn's CPU backends draw from one process-wide generator, so tests that check exact
 /// repeatability must not run beside others that draw from it: every test holds this lock.
@@ -104,32 +104,30 @@ fn bad_configs_and_data_are_named_errors() {
     let _rng = serial();
     let mut c = ConvAutoencoderConfig::mnist16();
     c.channels = vec![8, 8, 8]; // 28 is not a multiple of 8
-    assert!(ModelConfig::ConvAe(c).validate().unwrap_err().contains("multiple of 8"));
+    assert!(ModelConfig::ConvAe(c).validate().unwrap_err().to_string().contains("multiple of 8"));
     let wrong = ImageData::new([1, 4, 4], vec![0.0; 32], None);
     let err = fit(
         &ae_cfg(),
         &quick(1),
         TrainData::Items { train: &wrong, val: None },
-        None,
+        &RunSpec::memory(),
         &dev(),
-        false,
         &mut |_, _| {},
     )
     .unwrap_err();
-    assert!(matches!(err, TrainError::Config(ref m) if m.contains("[1, 8, 8]")), "{err}");
+    assert!(matches!(err, TrainError::Data(ref m) if m.contains("[1, 8, 8]")), "{err}");
     let bad_lr = TrainConfig { lr: -1.0, ..quick(1) };
     let data = bars(16, false);
     let err = fit(
         &ae_cfg(),
         &bad_lr,
         TrainData::Items { train: &data, val: None },
-        None,
+        &RunSpec::memory(),
         &dev(),
-        false,
         &mut |_, _| {},
     )
     .unwrap_err();
-    assert!(err.to_string().contains("lr must be positive"), "{err}");
+    assert!(err.to_string().contains("`lr` = -1"), "{err}");
 }
 
 #[test]
@@ -143,9 +141,8 @@ fn a_nan_in_the_data_stops_training_with_a_message() {
         &ae_cfg(),
         &quick(2),
         TrainData::Items { train: &data, val: None },
-        Some(&run),
+        &RunSpec::new(&run, false),
         &dev(),
-        false,
         &mut |_, _| {},
     )
     .unwrap_err();
@@ -163,23 +160,22 @@ fn the_autoencoder_learns_and_the_same_seed_repeats() {
             &ae_cfg(),
             &cfg,
             TrainData::Items { train: &data, val: None },
-            None,
+            &RunSpec::memory(),
             &dev(),
-            false,
             &mut |_, _| {},
         )
         .unwrap()
     };
-    let (model, report) = run(5);
+    let (model, report, _) = run(5);
     let first = report.epochs[0].train_loss;
     let last = report.epochs.last().unwrap().train_loss;
     // BCE has a floor (the entropy of the soft targets): measure the reconstruction instead.
     let x = data.batch(&(0..64).collect::<Vec<_>>(), &dev());
     let err: f32 = (model.reconstruct(x.clone()) - x).abs().mean().into_scalar();
     assert!(last < first && err < 0.05, "loss {first} -> {last}, mean abs error {err}");
-    let (_, again) = run(5);
+    let (_, again, _) = run(5);
     assert_eq!(last, again.epochs.last().unwrap().train_loss);
-    let (_, other) = run(6);
+    let (_, other, _) = run(6);
     assert_ne!(last, other.epochs.last().unwrap().train_loss);
 }
 
@@ -191,13 +187,13 @@ fn resume_continues_exactly() {
     let full_dir = tempfile::tempdir().unwrap();
     let full = RunDir::create(full_dir.path()).unwrap();
     let items = TrainData::Items { train: &data, val: Some(&data) };
-    let (_, all) =
-        fit(&vae_cfg(), &quick(4), items, Some(&full), &d, false, &mut |_, _| {}).unwrap();
+    let (_, all, _) =
+        fit(&vae_cfg(), &quick(4), items, &RunSpec::new(&full, false), &d, &mut |_, _| {}).unwrap();
     let part_dir = tempfile::tempdir().unwrap();
     let part = RunDir::create(part_dir.path()).unwrap();
-    fit(&vae_cfg(), &quick(2), items, Some(&part), &d, false, &mut |_, _| {}).unwrap();
-    let (_, rest) =
-        fit(&vae_cfg(), &quick(4), items, Some(&part), &d, true, &mut |_, _| {}).unwrap();
+    fit(&vae_cfg(), &quick(2), items, &RunSpec::new(&part, false), &d, &mut |_, _| {}).unwrap();
+    let (_, rest, _) =
+        fit(&vae_cfg(), &quick(4), items, &RunSpec::new(&part, true), &d, &mut |_, _| {}).unwrap();
     assert_eq!(rest.epochs.len(), 2);
     for (a, b) in all.epochs[2..].iter().zip(&rest.epochs) {
         assert_eq!((a.epoch, a.train_loss, a.val_loss), (b.epoch, b.train_loss, b.val_loss));
@@ -209,13 +205,12 @@ fn vae_bounds_are_ordered_and_latent_tools_work() {
     let _rng = serial();
     let data = bars(64, false);
     let d = dev();
-    let (model, _) = fit(
+    let (model, _, _) = fit(
         &vae_cfg(),
         &quick(40),
         TrainData::Items { train: &data, val: None },
-        None,
+        &RunSpec::memory(),
         &d,
-        false,
         &mut |_, _| {},
     )
     .unwrap();
@@ -255,13 +250,12 @@ fn reconstruction_error_detects_the_unseen_kind() {
     let _rng = serial();
     let d = dev();
     let normal = bars(96, false);
-    let (model, _) = fit(
+    let (model, _, _) = fit(
         &ae_cfg(),
         &quick(30),
         TrainData::Items { train: &normal, val: None },
-        None,
+        &RunSpec::memory(),
         &d,
-        false,
         &mut |_, _| {},
     )
     .unwrap();

@@ -46,6 +46,9 @@ enum Command {
     /// The digit classifier and the metrics in its feature space (FID, classifier score).
     #[command(subcommand)]
     Eval(cmd::eval::EvalCmd),
+    /// Run folders: show a run's manifest, convert a folder from an earlier genlab.
+    #[command(subcommand)]
+    Run(cmd::run::RunCmd),
 }
 
 fn main() -> ExitCode {
@@ -82,6 +85,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Data(data) => cmd::data::run(data),
         Command::Tokenizer(tok) => cmd::tokenizer::run(tok),
         Command::Gpt(gpt) => cmd::gpt::run(&globals, gpt),
+        Command::Run(run) => cmd::run::run(run),
         Command::Ae(ae) => cmd::ae::run(&globals, ae),
         Command::Gan(gan) => cmd::gan::run(&globals, gan),
         Command::Eval(eval) => cmd::eval::run(&globals, eval),

@@ -18,9 +18,9 @@ fn vae_train_eval_sample_interpolate() {
     let run_s = run.to_str().unwrap();
     ok(&["ae", "train", "--model", "vae", "--epochs", "1", "--latent", "4", "--out", run_s]);
     for f in [
-        "config.json",
+        "run.json",
         "checkpoint.bin",
-        "metrics.json",
+        "summary.json",
         "metrics.jsonl",
         "loss.svg",
         "recon.png",
@@ -53,7 +53,7 @@ fn plain_autoencoder_with_sixteen_numbers_and_its_limits() {
     let run_s = run.to_str().unwrap();
     ok(&["ae", "train", "--epochs", "1", "--out", run_s]);
     let cfg: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(run.join("config.json")).unwrap()).unwrap();
+        serde_json::from_str(&std::fs::read_to_string(run.join("run.json")).unwrap()).unwrap();
     assert_eq!(cfg["model"]["latent"], 16);
     assert!(fails(&["ae", "sample", "--checkpoint", run_s]).contains("needs a VAE"));
     assert!(
@@ -62,7 +62,7 @@ fn plain_autoencoder_with_sixteen_numbers_and_its_limits() {
     );
     assert!(fails(&["ae", "attribute", "--checkpoint", run_s]).contains("synthetic faces"));
     assert!(fails(&["ae", "train", "--data", "bogus"]).contains("unknown data"));
-    assert!(fails(&["ae", "train", "--model", "gan"]).contains("unknown --model"));
+    assert!(fails(&["ae", "train", "--model", "gan"]).contains("`model` = \"gan\""));
     assert!(fails(&["ae", "train", "--corrupt", "mask:2"]).contains("[0, 1]"));
     assert!(
         fails(&["ae", "eval", "--checkpoint", dir.path().join("none").to_str().unwrap()])
@@ -204,5 +204,40 @@ fn face_vae_and_its_attribute_vector_run_end_to_end() {
     assert!(
         fails(&["ae", "attribute", "--checkpoint", run_s, "--attribute", "hat"])
             .contains("glasses or smile")
+    );
+}
+
+/// A run folder written before the manifest (config.json with the model, training settings,
+/// data and size) still loads, and `genlab run convert` brings it to the current layout.
+#[test]
+fn a_run_folder_from_before_the_manifest_loads_and_converts() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = dir.path().join("old");
+    let run_s = run.to_str().unwrap();
+    ok(&["ae", "train", "--model", "vae", "--epochs", "1", "--latent", "4", "--out", run_s]);
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(run.join("run.json")).unwrap()).unwrap();
+    let old = serde_json::json!({
+        "model": manifest["model"], "train": manifest["train"],
+        "data": manifest["data"]["spec"], "size": manifest["data"]["size"],
+    });
+    std::fs::remove_file(run.join("run.json")).unwrap();
+    std::fs::write(run.join("config.json"), old.to_string()).unwrap();
+    ok(&["ae", "sample", "--checkpoint", run_s, "--n", "4"]);
+    assert!(run.join("sample.png").is_file());
+    ok(&["run", "convert", run_s]);
+    let converted: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(run.join("run.json")).unwrap()).unwrap();
+    assert_eq!(
+        (converted["family"].as_str(), converted["kind"].as_str()),
+        (Some("autoencoder"), Some("vae"))
+    );
+    assert_eq!(converted["model"], manifest["model"]);
+    // A folder that is no run at all says so.
+    let empty = dir.path().join("empty");
+    std::fs::create_dir_all(&empty).unwrap();
+    assert!(
+        fails(&["ae", "sample", "--checkpoint", empty.to_str().unwrap()])
+            .contains("not a run folder")
     );
 }

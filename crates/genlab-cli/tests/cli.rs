@@ -42,8 +42,8 @@ fn train_resume_generate() {
     );
     assert!(out.status.success(), "{}", stderr(&out));
     for file in [
-        "config.json",
-        "recipe.toml",
+        "run.json",
+        "summary.json",
         "tokenizer.json",
         "checkpoint.bin",
         "metrics.jsonl",

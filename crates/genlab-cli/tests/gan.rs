@@ -34,7 +34,7 @@ fn gan_train_resume_sample_and_score() {
     assert!(
         fails(&["gan", "sample", "--checkpoint", &run, "--class", "3"]).contains("unconditional")
     );
-    assert!(fails(&["gan", "train", "--model", "vae"]).contains("unknown --model"));
+    assert!(fails(&["gan", "train", "--model", "vae"]).contains("`model` = \"vae\""));
     // The classifier and the metrics in its feature space.
     let clf = s("clf");
     let c = ok(&["eval", "train-classifier", "--epochs", "1", "--out", &clf]);

@@ -1,7 +1,7 @@
 //! Evaluation shared by genlab's model crates. The metrics work on plain `&[f32]` scores,
-//! features and `&[bool]` labels (no tensors), so they can be used and tested on their own;
-//! only [`classifier`], the small digit classifier whose features FID is computed in, uses
-//! burn.
+//! features and `&[bool]` labels (no tensors), so they can be used and tested on their own,
+//! and the crate builds without burn. Only `classifier`, the small digit classifier whose
+//! features FID is computed in, uses burn; it is behind the `classifier` feature.
 //!
 //! * [`classification`]: ranking metrics for anomaly detection and binary classifiers:
 //!   [`auroc`] and [`average_precision`] (the same numbers as scikit-learn's `roc_auc_score` and
@@ -29,6 +29,7 @@
 //! ```
 
 pub mod classification;
+#[cfg(feature = "classifier")]
 pub mod classifier;
 mod error;
 pub mod fid;

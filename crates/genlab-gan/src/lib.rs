@@ -17,13 +17,16 @@ pub mod norm;
 pub mod patchgan;
 pub mod pix2pix;
 pub mod pix2pix_train;
+pub mod run;
 pub mod text_encoder;
 pub mod train;
 pub mod unet;
 
 pub use data::GanData;
+pub use genlab_train::LoadError;
 pub use loss::GanLoss;
 pub use model::{Arch, Discriminator, GanConfig, GanPair, Generator};
 pub use pix2pix::{PairData, Pix2Pix, Pix2PixConfig};
 pub use pix2pix_train::{Pix2PixTrainConfig, train_pix2pix};
+pub use run::{GanRun, TextFrontEnd, load, preset};
 pub use train::{GanError, GanTrainConfig, train_gan};

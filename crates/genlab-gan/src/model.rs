@@ -2,6 +2,7 @@
 
 use burn::module::Module;
 use burn::tensor::{Device, Tensor};
+use genlab_config::{ConfigError, at_least, check};
 use serde::{Deserialize, Serialize};
 
 use crate::dcgan_discriminator::{DcganDiscriminator, DcganDiscriminatorConfig};
@@ -75,19 +76,18 @@ impl GanConfig {
         }
     }
 
-    /// Checks the sizes; the error names the problem.
-    pub fn validate(&self) -> Result<(), String> {
-        if self.shape.contains(&0) || self.z_dim == 0 || self.g_width == 0 || self.d_width == 0 {
-            return Err(format!("GAN sizes must be positive: {self:?}"));
-        }
+    /// Checks the sizes; the error names the field.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let shape = format!("{:?}", self.shape);
+        check(!self.shape.contains(&0), "shape", &shape, "positive sizes")?;
+        at_least("z_dim", self.z_dim, 1)?;
+        at_least("g_width", self.g_width, 1)?;
+        at_least("d_width", self.d_width, 1)?;
         if self.arch == Arch::Dcgan {
-            if self.shape[1] != self.shape[2] {
-                return Err(format!(
-                    "DCGAN takes square images, not {}x{}",
-                    self.shape[2], self.shape[1]
-                ));
-            }
-            layout(self.shape[1])?;
+            let square = self.shape[1] == self.shape[2];
+            check(square, "shape", &shape, "a square image (height = width) for DCGAN")?;
+            let supported = layout(self.shape[1]).is_ok();
+            check(supported, "shape", shape, "28, 32 and 64 pixel images for DCGAN")?;
         }
         Ok(())
     }

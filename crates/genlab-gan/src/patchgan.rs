@@ -8,6 +8,7 @@ use burn::module::Module;
 use burn::nn::conv::{Conv2d, Conv2dConfig};
 use burn::nn::{Initializer, LeakyRelu, LeakyReluConfig, PaddingConfig2d};
 use burn::tensor::{Device, Tensor};
+use genlab_config::{ConfigError, at_least, check};
 use serde::{Deserialize, Serialize};
 
 use crate::norm::{Norm, NormKind};
@@ -41,12 +42,11 @@ impl PatchGanConfig {
         field
     }
 
-    /// Checks the sizes; the error names the problem.
-    pub fn validate(&self) -> Result<(), String> {
-        if self.in_channels == 0 || self.features == 0 || !(1..=5).contains(&self.layers) {
-            return Err(format!("PatchGAN needs positive sizes and 1 to 5 layers: {self:?}"));
-        }
-        Ok(())
+    /// Checks the sizes; the error names the field.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        at_least("in_channels", self.in_channels, 1)?;
+        at_least("features", self.features, 1)?;
+        check((1..=5).contains(&self.layers), "layers", self.layers, "1 to 5")
     }
 
     /// Builds the discriminator (weights N(0, 0.02)).

@@ -6,6 +6,7 @@
 
 use burn::module::Module;
 use burn::tensor::{Device, Tensor, TensorData};
+use genlab_config::{ConfigError, check};
 use genlab_data::images::Pairs;
 use serde::{Deserialize, Serialize};
 
@@ -53,34 +54,30 @@ impl Pix2PixConfig {
         }
     }
 
-    /// Checks the parts and that they fit together; the error names the problem.
-    pub fn validate(&self) -> Result<(), String> {
-        self.generator.validate()?;
-        self.discriminator.validate()?;
+    /// Checks the parts and that they fit together; the error names the field.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        self.generator.validate().map_err(|e| e.within("generator"))?;
+        self.discriminator.validate().map_err(|e| e.within("discriminator"))?;
         let g = &self.generator;
-        if self.discriminator.in_channels != g.in_channels + g.out_channels {
-            return Err(format!(
-                "the discriminator takes {} channels, the pair has {} + {}",
-                self.discriminator.in_channels, g.in_channels, g.out_channels
-            ));
-        }
-        if self.size == 0 || !self.size.is_multiple_of(g.multiple()) {
-            return Err(format!(
-                "pictures of {} pixels do not halve {} times: use a multiple of {}",
-                self.size,
-                g.depth,
-                g.multiple()
-            ));
-        }
+        let d_channels = self.discriminator.in_channels;
+        let pair = format!(
+            "generator.in_channels + generator.out_channels ({} + {})",
+            g.in_channels, g.out_channels
+        );
+        let matches = d_channels == g.in_channels + g.out_channels;
+        check(matches, "discriminator.in_channels", d_channels, pair)?;
+        let multiple = g.multiple();
+        let halves = format!("a positive multiple of {multiple} (2^generator.depth)");
+        let divides = self.size != 0 && self.size.is_multiple_of(multiple);
+        check(divides, "size", self.size, halves)?;
         // Each stride-2 layer halves the side, the two stride-1 layers take one pixel each.
         let layers = self.discriminator.layers;
-        if (self.size >> layers) < 3 {
-            return Err(format!(
-                "a PatchGAN with {layers} stride-2 layers has no patches left on {} pixels: use fewer layers or larger pictures",
-                self.size
-            ));
-        }
-        Ok(())
+        let patches = format!(
+            "few enough stride-2 layers to leave patches on {} pixels (size >> layers at least 3; \
+             with these there are no patches left): use fewer layers or larger pictures",
+            self.size
+        );
+        check((self.size >> layers) >= 3, "discriminator.layers", layers, patches)
     }
 
     /// Builds both networks.

@@ -10,15 +10,16 @@ use std::time::Instant;
 use burn::module::Module;
 use burn::optim::GradientsParams;
 use burn::tensor::Device;
+use genlab_config::{ConfigError, at_least, check, non_negative, positive};
 use genlab_data::Batcher;
 use genlab_tensor::image::{PixelRange, save_grid};
-use genlab_train::{Checkpoint, OptimConfig, Progress, RunDir};
+use genlab_train::{OptimConfig, RunManifest, RunSpec, TrainSpec, Trainer};
 use serde::{Deserialize, Serialize};
 
 use crate::loss::GanLoss;
 use crate::norm::NormKind;
 use crate::pix2pix::{Fidelity, PairData, Pix2Pix, Pix2PixConfig, fidelity, triptych};
-use crate::train::{GanError, check_finite, start_or_resume};
+use crate::train::GanError;
 
 /// Training settings.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -56,21 +57,13 @@ impl Default for Pix2PixTrainConfig {
 
 impl Pix2PixTrainConfig {
     /// Checks every field; the error names it.
-    pub fn validate(&self) -> Result<(), String> {
-        if self.batch_size == 0 {
-            return Err("batch_size must be at least 1".into());
-        }
-        if !(self.lr.is_finite() && self.lr > 0.0) {
-            return Err(format!("lr must be positive, got {}", self.lr));
-        }
-        for (name, w) in [("l1_weight", self.l1_weight), ("gan_weight", self.gan_weight)] {
-            if !(w.is_finite() && w >= 0.0) {
-                return Err(format!("{name} must be zero or positive, got {w}"));
-            }
-        }
-        if self.l1_weight == 0.0 && self.gan_weight == 0.0 {
-            return Err("l1_weight and gan_weight are both 0: nothing to learn from".into());
-        }
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        at_least("batch_size", self.batch_size, 1)?;
+        positive("lr", self.lr)?;
+        non_negative("l1_weight", self.l1_weight as f64)?;
+        non_negative("gan_weight", self.gan_weight as f64)?;
+        let learns = self.l1_weight > 0.0 || self.gan_weight > 0.0;
+        check(learns, "gan_weight", 0, "above 0 when l1_weight is 0 (nothing to learn from)")?;
         self.optim().validate()
     }
 
@@ -102,24 +95,23 @@ pub struct Pix2PixEpoch {
     pub seconds: f64,
 }
 
-/// Trains pix2pix on `train`, scoring `held_out` every epoch. With a run folder, writes
-/// `config.json`, `metrics.jsonl`, `checkpoint.bin`, `held-out-epoch-N.png` (input | output |
-/// target) and `loss.svg`, and resumes from the checkpoint with `resume`.
+/// Trains pix2pix on `train`, scoring `held_out` every epoch, kept in `run` (`run.json`,
+/// `metrics.jsonl`, `checkpoint.bin`, `held-out-epoch-N.png` as input | output | target, and
+/// `loss.svg`). The caller writes the summary with the returned [`genlab_train::Finished`].
 pub fn train_pix2pix(
     model_cfg: &Pix2PixConfig,
     cfg: &Pix2PixTrainConfig,
     train: &PairData,
     held_out: &PairData,
-    run: Option<&RunDir>,
+    run: &RunSpec,
     device: &Device,
-    resume: bool,
-) -> Result<(Pix2Pix, Vec<Pix2PixEpoch>), GanError> {
-    model_cfg.validate().map_err(GanError::Config)?;
-    cfg.validate().map_err(GanError::Config)?;
+) -> Result<(Pix2Pix, Vec<Pix2PixEpoch>, genlab_train::Finished), GanError> {
+    model_cfg.validate()?;
+    cfg.validate()?;
     let batch_norm =
         [model_cfg.generator.norm, model_cfg.discriminator.norm].contains(&NormKind::Batch);
     if cfg.batch_size == 1 && batch_norm {
-        return Err(GanError::Config(
+        return Err(GanError::Data(
             "batch_size 1 needs instance norm: batch norm has no batch to take statistics over"
                 .into(),
         ));
@@ -129,14 +121,14 @@ pub fn train_pix2pix(
     let want_b = [g.out_channels, model_cfg.size, model_cfg.size];
     for (name, data) in [("training", train), ("held-out", held_out)] {
         if data.a_shape != want_a || data.b_shape != want_b {
-            return Err(GanError::Config(format!(
+            return Err(GanError::Data(format!(
                 "the model translates {want_a:?} to {want_b:?}, the {name} pairs are {:?} to {:?}",
                 data.a_shape, data.b_shape
             )));
         }
     }
     if train.len() < cfg.batch_size || held_out.is_empty() {
-        return Err(GanError::Config(format!(
+        return Err(GanError::Data(format!(
             "{} training pairs (one batch is {}) and {} held-out pairs: need a batch and at least one held-out pair",
             train.len(),
             cfg.batch_size,
@@ -145,24 +137,32 @@ pub fn train_pix2pix(
     }
     let device = device.clone().autodiff();
     device.seed(cfg.seed);
-    let config = serde_json::json!({ "pix2pix": model_cfg, "train": cfg });
-    let optims = |p: &Pix2Pix| [cfg.optim().init(&p.generator), cfg.optim().init(&p.discriminator)];
-    let (mut pair, [mut opt_g, mut opt_d], mut state) =
-        start_or_resume(model_cfg.init(&device), optims, cfg.seed, run, resume, &config)?;
-    let mut metrics = run.map(RunDir::metrics).transpose()?;
-    let plain = device.clone().without_autodiff();
     let batcher = Batcher::new(train.len(), cfg.batch_size, cfg.seed, true);
     let steps_per_epoch = batcher.batches_per_epoch() as u64;
-    let mut progress = Progress::new(cfg.epochs * steps_per_epoch, state.step, "pair");
+    let manifest = RunManifest::new("gan", "pix2pix", model_cfg, cfg);
+    let spec = TrainSpec {
+        run,
+        seed: cfg.seed,
+        total_steps: cfg.epochs * steps_per_epoch,
+        unit: "pair",
+        device: &device,
+    };
+    let optims =
+        |p: &Pix2Pix| vec![cfg.optim().init(&p.generator), cfg.optim().init(&p.discriminator)];
+    let (mut t, mut pair, optims) =
+        Trainer::start(&spec, &manifest, model_cfg.init(&device), optims)?;
+    let [mut opt_g, mut opt_d] =
+        optims.try_into().unwrap_or_else(|_| unreachable!("two optimisers"));
+    let plain = device.clone().without_autodiff();
     let adversarial = cfg.gan_weight > 0.0;
     let loss = GanLoss::NonSaturating;
     let mut epochs = Vec::new();
 
-    while state.epoch < cfg.epochs {
+    while t.epoch() < cfg.epochs {
         let started = Instant::now();
         let mut sums = [0.0f64; 3];
-        for idx in batcher.epoch(state.epoch) {
-            device.seed(genlab_train::step_seed(cfg.seed, state.step));
+        for idx in batcher.epoch(t.epoch()) {
+            t.seed_step(&device);
             let (a, b) = train.batch(&idx, &device);
             let fake = pair.generator.forward(a.clone()); // [batch, cb, h, w]
             let mut d_loss_v = 0.0;
@@ -176,7 +176,7 @@ pub fn train_pix2pix(
                     pair.discriminator.forward(a.clone(), fake.clone().detach()).flatten::<1>(0, 3);
                 let d_loss = loss.discriminator(real_logit, fake_logit, 0.0).mul_scalar(0.5);
                 d_loss_v = d_loss.clone().into_scalar::<f32>();
-                check_finite(d_loss_v, "discriminator", state.step, &mut progress)?;
+                t.check_finite("discriminator", d_loss_v)?;
                 let grads = GradientsParams::from_grads(d_loss.backward(), &pair.discriminator);
                 pair.discriminator = opt_d.step(cfg.lr, pair.discriminator, grads);
                 let g_gan = loss.generator(pair.discriminator.forward(a, fake).flatten::<1>(0, 3));
@@ -184,36 +184,31 @@ pub fn train_pix2pix(
                 g_loss = g_loss + g_gan.mul_scalar(cfg.gan_weight);
             }
             let g_loss_v = g_loss.clone().into_scalar::<f32>();
-            check_finite(g_loss_v, "generator", state.step, &mut progress)?;
+            t.check_finite("generator", g_loss_v)?;
             let grads = GradientsParams::from_grads(g_loss.backward(), &pair.generator);
             pair.generator = opt_g.step(cfg.lr, pair.generator, grads);
-            state.step += 1;
             // The L1 was on [-1, 1] values: halve it for [0, 1] units.
             let l1_01 = l1_v as f64 * 0.5;
             for (s, v) in sums.iter_mut().zip([d_loss_v as f64, g_gan_v as f64, l1_01]) {
                 *s += v;
             }
-            progress.step(idx.len() as u64, l1_01);
-            if let Some(m) = metrics.as_mut() {
-                m.log(&serde_json::json!({
-                    "step": state.step, "d_loss": d_loss_v, "g_gan": g_gan_v, "l1": l1_01,
-                }))?;
-            }
+            t.end_step(idx.len() as u64, l1_01);
+            t.log(serde_json::json!({ "d_loss": d_loss_v, "g_gan": g_gan_v, "l1": l1_01 }))?;
         }
-        state.epoch += 1;
+        t.end_epoch();
         let seconds = started.elapsed().as_secs_f64();
         let generator = pair.generator.valid();
         let held = fidelity(&generator, held_out, 64, &plain);
         let n = steps_per_epoch as f64;
         let epoch = Pix2PixEpoch {
-            epoch: state.epoch,
+            epoch: t.epoch(),
             d_loss: sums[0] / n,
             g_gan: sums[1] / n,
             train_l1: sums[2] / n,
             held_out: held,
             seconds,
         };
-        progress.println(format!(
+        t.println(format!(
             "epoch {}: L1 {:.4} (held out {:.4}, PSNR {:.2} dB), D loss {:.4}, G GAN loss {:.4} ({:.1} s)",
             epoch.epoch,
             epoch.train_l1,
@@ -223,29 +218,15 @@ pub fn train_pix2pix(
             epoch.g_gan,
             epoch.seconds
         ));
-        if let Some(run) = run {
-            if let Some(m) = metrics.as_mut() {
-                m.log(&serde_json::json!({ "step": state.step, "held_l1": held.l1, "held_psnr": held.psnr }))?;
-            }
+        t.log(serde_json::json!({ "held_l1": held.l1, "held_psnr": held.psnr }))?;
+        if let Some(run) = t.run() {
             let grid = triptych(&generator, held_out, 8, &plain);
-            save_grid(
-                grid,
-                3,
-                PixelRange::MinusOneOne,
-                run.file(&format!("held-out-epoch-{}.png", state.epoch)),
-            )?;
-            Checkpoint::save_with_optims(run.checkpoint(), &pair, &[&opt_g, &opt_d], &state)?;
+            let path = run.file(&format!("held-out-epoch-{}.png", t.epoch()));
+            save_grid(grid, 3, PixelRange::MinusOneOne, path)?;
         }
+        t.save(&pair, &[&opt_g, &opt_d])?;
         epochs.push(epoch);
     }
-    progress.finish();
-    if let Some(run) = run {
-        let keys = [("l1", "training L1"), ("held_l1", "held-out L1")];
-        genlab_train::report::metric_curves_svg(
-            &run.file("metrics.jsonl"),
-            &keys,
-            &run.file("loss.svg"),
-        )?;
-    }
-    Ok((pair.valid(), epochs))
+    let finished = t.finish(&[("l1", "training L1"), ("held_l1", "held-out L1")])?;
+    Ok((pair.valid(), epochs, finished))
 }

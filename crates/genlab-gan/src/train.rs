@@ -9,12 +9,13 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use burn::module::Module;
-use burn::optim::{GradientsParams, ModuleOptimizer};
+use burn::optim::GradientsParams;
 use burn::tensor::activation::sigmoid;
 use burn::tensor::{Device, Distribution, Tensor};
+use genlab_config::{ConfigError, at_least, check, positive};
 use genlab_data::Batcher;
 use genlab_tensor::image::{PixelRange, save_grid};
-use genlab_train::{Checkpoint, OptimConfig, Progress, RunDir, TrainState};
+use genlab_train::{OptimConfig, RunDir, RunManifest, RunSpec, TrainSpec, Trainer};
 use serde::{Deserialize, Serialize};
 
 use crate::data::{GanData, one_hot};
@@ -69,24 +70,14 @@ impl Default for GanTrainConfig {
 
 impl GanTrainConfig {
     /// Checks every field; the error names it.
-    pub fn validate(&self) -> Result<(), String> {
-        if self.batch_size < 2 {
-            return Err("batch_size must be at least 2 (batch norm needs a batch)".into());
-        }
-        for (name, lr) in [("lr_g", self.lr_g), ("lr_d", self.lr_d)] {
-            if !(lr.is_finite() && lr > 0.0) {
-                return Err(format!("{name} must be positive, got {lr}"));
-            }
-        }
-        if !(0.0..0.5).contains(&self.label_smoothing) {
-            return Err(format!(
-                "label_smoothing must be in [0, 0.5), got {}",
-                self.label_smoothing
-            ));
-        }
-        if self.d_steps == 0 {
-            return Err("d_steps must be at least 1".into());
-        }
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let bs = self.batch_size;
+        check(bs >= 2, "batch_size", bs, "at least 2 (batch norm needs a batch)")?;
+        positive("lr_g", self.lr_g)?;
+        positive("lr_d", self.lr_d)?;
+        let smoothing = self.label_smoothing;
+        check((0.0..0.5).contains(&smoothing), "label_smoothing", smoothing, "in [0, 0.5)")?;
+        at_least("d_steps", self.d_steps, 1)?;
         self.optim().validate()
     }
 
@@ -101,34 +92,7 @@ impl GanTrainConfig {
     }
 }
 
-/// Why training stopped.
-#[derive(Debug, thiserror::Error)]
-pub enum GanError {
-    /// A setting is out of range or does not fit the data.
-    #[error("invalid setting: {0}")]
-    Config(String),
-    /// A loss became NaN or infinite.
-    #[error(
-        "{which} loss became {value} at step {step}; stopped (the last good checkpoint is kept)"
-    )]
-    Diverged {
-        /// `discriminator` or `generator`.
-        which: &'static str,
-        /// The step.
-        step: u64,
-        /// The value.
-        value: f32,
-    },
-    /// Checkpoint I/O.
-    #[error(transparent)]
-    Checkpoint(#[from] genlab_train::CheckpointError),
-    /// Run folder I/O.
-    #[error("run folder: {0}")]
-    Io(#[from] std::io::Error),
-    /// A sample grid could not be written.
-    #[error(transparent)]
-    Image(#[from] genlab_tensor::image::ImageIoError),
-}
+pub use genlab_train::TrainError as GanError;
 
 /// One epoch's figures.
 #[derive(Debug, Clone, Serialize)]
@@ -163,30 +127,38 @@ pub fn fixed_noise(
     (z, cond)
 }
 
-/// Trains `model_cfg` on `data`; with a run folder, writes `config.json`, `metrics.jsonl`,
-/// `checkpoint.bin` and `samples-epoch-N.png` (fixed noise), and resumes from the checkpoint
-/// with `resume`.
+/// The manifest kind of a GAN: `gan` (MLP), `dcgan`, or `cgan` when conditional.
+pub fn gan_kind(cfg: &GanConfig) -> &'static str {
+    match (cfg.cond_dim > 0, cfg.arch) {
+        (true, _) => "cgan",
+        (false, crate::model::Arch::Mlp) => "gan",
+        (false, _) => "dcgan",
+    }
+}
+
+/// Trains `model_cfg` on `data`, kept in `run` (`run.json`, `metrics.jsonl`,
+/// `checkpoint.bin`, `samples-epoch-N.png` from fixed noise, `loss.svg`). The caller writes the
+/// summary with the returned [`genlab_train::Finished`].
 pub fn train_gan(
     model_cfg: &GanConfig,
     cfg: &GanTrainConfig,
     data: &GanData,
-    run: Option<&RunDir>,
+    run: &RunSpec,
     device: &Device,
-    resume: bool,
-) -> Result<(GanPair, Vec<GanEpoch>), GanError> {
-    model_cfg.validate().map_err(GanError::Config)?;
-    cfg.validate().map_err(GanError::Config)?;
+) -> Result<(GanPair, Vec<GanEpoch>, genlab_train::Finished), GanError> {
+    model_cfg.validate()?;
+    cfg.validate()?;
     if data.shape != model_cfg.shape {
-        return Err(GanError::Config(format!(
+        return Err(GanError::Data(format!(
             "the model makes {:?} images, the data has {:?}",
             model_cfg.shape, data.shape
         )));
     }
     if model_cfg.cond_dim > 0 && data.labels.is_none() {
-        return Err(GanError::Config("a conditional GAN needs labelled data".into()));
+        return Err(GanError::Data("a conditional GAN needs labelled data".into()));
     }
     if data.len() < cfg.batch_size {
-        return Err(GanError::Config(format!(
+        return Err(GanError::Data(format!(
             "{} images is fewer than one batch of {}",
             data.len(),
             cfg.batch_size
@@ -194,26 +166,34 @@ pub fn train_gan(
     }
     let device = device.clone().autodiff();
     device.seed(cfg.seed);
-    let config = serde_json::json!({ "model": model_cfg, "train": cfg });
-    let optims = |p: &GanPair| [cfg.optim().init(&p.generator), cfg.optim().init(&p.discriminator)];
-    let (mut pair, [mut opt_g, mut opt_d], mut state) =
-        start_or_resume(model_cfg.init(&device), optims, cfg.seed, run, resume, &config)?;
-    let mut metrics = run.map(RunDir::metrics).transpose()?;
-    let plain = device.clone().without_autodiff();
-    let (grid_z, grid_cond) = fixed_noise(model_cfg, 64, cfg.seed ^ 0xF1, &plain);
     let batcher = Batcher::new(data.len(), cfg.batch_size, cfg.seed, true);
     let steps_per_epoch = batcher.batches_per_epoch() as u64;
-    let mut progress = Progress::new(cfg.epochs * steps_per_epoch, state.step, "img");
+    let manifest = RunManifest::new("gan", gan_kind(model_cfg), model_cfg, cfg);
+    let spec = TrainSpec {
+        run,
+        seed: cfg.seed,
+        total_steps: cfg.epochs * steps_per_epoch,
+        unit: "img",
+        device: &device,
+    };
+    let optims =
+        |p: &GanPair| vec![cfg.optim().init(&p.generator), cfg.optim().init(&p.discriminator)];
+    let (mut t, mut pair, optims) =
+        Trainer::start(&spec, &manifest, model_cfg.init(&device), optims)?;
+    let [mut opt_g, mut opt_d] =
+        optims.try_into().unwrap_or_else(|_| unreachable!("two optimisers"));
+    let plain = device.clone().without_autodiff();
+    let (grid_z, grid_cond) = fixed_noise(model_cfg, 64, cfg.seed ^ 0xF1, &plain);
     let mut epochs = Vec::new();
     let noise = |n: usize| {
         Tensor::<2>::random([n, model_cfg.z_dim], Distribution::Normal(0.0, 1.0), &device)
     };
 
-    while state.epoch < cfg.epochs {
+    while t.epoch() < cfg.epochs {
         let started = Instant::now();
         let mut sums = [0.0f64; 4];
-        for idx in batcher.epoch(state.epoch) {
-            device.seed(genlab_train::step_seed(cfg.seed, state.step));
+        for idx in batcher.epoch(t.epoch()) {
+            t.seed_step(&device);
             let real = data.batch(&idx, &device);
             let cond = data.one_hot(&idx, &device).filter(|_| model_cfg.cond_dim > 0);
             let b = idx.len();
@@ -239,106 +219,47 @@ pub fn train_gan(
                     loss = loss + gp.mul_scalar(cfg.gp_weight);
                 }
                 d_loss_v = loss.clone().into_scalar::<f32>();
-                check_finite(d_loss_v, "discriminator", state.step, &mut progress)?;
+                t.check_finite("discriminator", d_loss_v)?;
                 let grads = GradientsParams::from_grads(loss.backward(), &pair.discriminator);
                 pair.discriminator = opt_d.step(cfg.lr_d, pair.discriminator, grads);
             }
             let g_loss = cfg.loss.generator(pair.discriminator.forward(fake_for_g, cond));
             let g_loss_v = g_loss.clone().into_scalar::<f32>();
-            check_finite(g_loss_v, "generator", state.step, &mut progress)?;
+            t.check_finite("generator", g_loss_v)?;
             let grads = GradientsParams::from_grads(g_loss.backward(), &pair.generator);
             pair.generator = opt_g.step(cfg.lr_g, pair.generator, grads);
-            state.step += 1;
             for (s, v) in sums.iter_mut().zip([d_loss_v, g_loss_v, d_real_v, d_fake_v]) {
                 *s += v as f64;
             }
-            progress.step(b as u64, d_loss_v as f64);
-            if let Some(m) = metrics.as_mut() {
-                m.log(&serde_json::json!({
-                    "step": state.step, "d_loss": d_loss_v, "g_loss": g_loss_v,
-                    "d_real": d_real_v, "d_fake": d_fake_v,
-                }))?;
-            }
+            t.end_step(b as u64, d_loss_v as f64);
+            t.log(serde_json::json!({
+                "d_loss": d_loss_v, "g_loss": g_loss_v, "d_real": d_real_v, "d_fake": d_fake_v,
+            }))?;
         }
-        state.epoch += 1;
+        t.end_epoch();
         let n = steps_per_epoch as f64;
         let epoch = GanEpoch {
-            epoch: state.epoch,
+            epoch: t.epoch(),
             d_loss: sums[0] / n,
             g_loss: sums[1] / n,
             d_real: sums[2] / n,
             d_fake: sums[3] / n,
             seconds: started.elapsed().as_secs_f64(),
         };
-        progress.println(format!(
+        t.println(format!(
             "epoch {}: D loss {:.4}, G loss {:.4}, D(x) {:.3}, D(G(z)) {:.3} ({:.1} s)",
             epoch.epoch, epoch.d_loss, epoch.g_loss, epoch.d_real, epoch.d_fake, epoch.seconds
         ));
-        if let Some(run) = run {
+        if let Some(run) = t.run() {
             let g = pair.generator.valid();
             let grid = g.forward(grid_z.clone(), grid_cond.clone());
-            save_grid(grid, 8, PixelRange::MinusOneOne, samples_path(run, state.epoch))?;
-            Checkpoint::save_with_optims(run.checkpoint(), &pair, &[&opt_g, &opt_d], &state)?;
+            save_grid(grid, 8, PixelRange::MinusOneOne, samples_path(run, t.epoch()))?;
         }
+        t.save(&pair, &[&opt_g, &opt_d])?;
         epochs.push(epoch);
     }
-    progress.finish();
-    if let Some(run) = run {
-        let keys = [("d_loss", "D loss"), ("g_loss", "G loss")];
-        genlab_train::report::metric_curves_svg(
-            &run.file("metrics.jsonl"),
-            &keys,
-            &run.file("loss.svg"),
-        )?;
-    }
-    Ok((pair.valid(), epochs))
-}
-
-/// Where a two-player run starts: `pair` with fresh optimisers (from `optims`) at step 0,
-/// writing `config` to the run folder; or, with `resume`, the run's checkpoint (both players,
-/// both optimisers, the step) with `metrics.jsonl` cut back to that step.
-pub(crate) fn start_or_resume<P: Module>(
-    pair: P,
-    optims: impl Fn(&P) -> [ModuleOptimizer; 2],
-    seed: u64,
-    run: Option<&RunDir>,
-    resume: bool,
-    config: &serde_json::Value,
-) -> Result<(P, [ModuleOptimizer; 2], TrainState), GanError> {
-    let fresh = TrainState { seed, ..Default::default() };
-    match run {
-        Some(run) if resume => {
-            let ckpt = Checkpoint::load(run.checkpoint())?;
-            let pair = ckpt.load_model(pair)?;
-            let [g, d] = optims(&pair);
-            let optims = [ckpt.load_optim_at(0, g)?, ckpt.load_optim_at(1, d)?];
-            genlab_train::MetricsLog::truncate_after(run.file("metrics.jsonl"), ckpt.state.step)?;
-            Ok((pair, optims, ckpt.state))
-        }
-        Some(run) => {
-            run.save_config(config)?;
-            let optims = optims(&pair);
-            Ok((pair, optims, fresh))
-        }
-        None => {
-            let optims = optims(&pair);
-            Ok((pair, optims, fresh))
-        }
-    }
-}
-
-/// Stops with [`GanError::Diverged`] (closing the progress bar) when a loss is NaN or infinite.
-pub(crate) fn check_finite(
-    value: f32,
-    which: &'static str,
-    step: u64,
-    progress: &mut Progress,
-) -> Result<(), GanError> {
-    if value.is_finite() {
-        return Ok(());
-    }
-    progress.finish();
-    Err(GanError::Diverged { which, step, value })
+    let finished = t.finish(&[("d_loss", "D loss"), ("g_loss", "G loss")])?;
+    Ok((pair.valid(), epochs, finished))
 }
 
 /// `samples-epoch-N.png` in the run folder.

@@ -13,6 +13,7 @@ use burn::nn::{
 };
 use burn::tensor::activation::tanh;
 use burn::tensor::{Device, Tensor};
+use genlab_config::{ConfigError, at_least, check, in_half_open};
 use serde::{Deserialize, Serialize};
 
 use crate::norm::{Norm, NormKind};
@@ -59,18 +60,13 @@ impl UNetConfig {
         1 << self.depth
     }
 
-    /// Checks the sizes; the error names the problem.
-    pub fn validate(&self) -> Result<(), String> {
-        if self.in_channels == 0 || self.out_channels == 0 || self.features == 0 {
-            return Err(format!("U-Net sizes must be positive: {self:?}"));
-        }
-        if !(1..=10).contains(&self.depth) {
-            return Err(format!("U-Net depth must be 1 to 10, got {}", self.depth));
-        }
-        if !(0.0..1.0).contains(&self.dropout) {
-            return Err(format!("dropout must be in [0, 1), got {}", self.dropout));
-        }
-        Ok(())
+    /// Checks the sizes; the error names the field.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        at_least("in_channels", self.in_channels, 1)?;
+        at_least("out_channels", self.out_channels, 1)?;
+        at_least("features", self.features, 1)?;
+        check((1..=10).contains(&self.depth), "depth", self.depth, "1 to 10")?;
+        in_half_open("dropout", self.dropout, 0.0, 1.0)
     }
 
     /// Builds the network (weights N(0, 0.02), pix2pix's initialisation).
@@ -187,6 +183,7 @@ mod tests {
             let y = net.forward(Tensor::zeros([2, 1, side, side], &device));
             assert_eq!(y.dims(), [2, 3, side, side]);
         }
-        assert!(UNetConfig { depth: 0, ..UNetConfig::pix2pix64(1, 3, 4) }.validate().is_err());
+        let err = UNetConfig { depth: 0, ..UNetConfig::pix2pix64(1, 3, 4) }.validate().unwrap_err();
+        assert_eq!(err.field, "depth");
     }
 }

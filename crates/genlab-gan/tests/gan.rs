@@ -3,7 +3,7 @@
 use burn::tensor::{Device, Tensor};
 use genlab_gan::data::one_hot;
 use genlab_gan::{Arch, GanConfig, GanData, GanError, GanLoss, GanTrainConfig, train_gan};
-use genlab_train::RunDir;
+use genlab_train::{RunDir, RunSpec};
 
 /// burn's CPU backend has one process-wide generator: tests that check exact repeatability
 /// hold this lock so no other test draws from it meanwhile.
@@ -73,7 +73,7 @@ fn generators_and_discriminators_have_the_documented_shapes() {
         }
     }
     let bad = GanConfig { shape: [1, 30, 30], ..GanConfig::mnist_dcgan() };
-    assert!(bad.validate().unwrap_err().contains("28, 32 and 64"));
+    assert!(bad.validate().unwrap_err().to_string().contains("28, 32 and 64"));
 }
 
 #[test]
@@ -83,7 +83,8 @@ fn the_game_learns_the_corners_and_resumes_exactly() {
     let d = dev();
     let dir = tempfile::tempdir().unwrap();
     let run = RunDir::create(dir.path().join("full")).unwrap();
-    let (pair, epochs) = train_gan(&toy_cfg(4), &quick(12), &data, Some(&run), &d, false).unwrap();
+    let (pair, epochs, _) =
+        train_gan(&toy_cfg(4), &quick(12), &data, &RunSpec::new(&run, false), &d).unwrap();
     assert!(run.file("samples-epoch-12.png").is_file());
     let last = epochs.last().unwrap();
     assert!(last.d_real > 0.2 && last.d_fake < 0.8, "{last:?}");
@@ -98,8 +99,9 @@ fn the_game_learns_the_corners_and_resumes_exactly() {
     }
     // Resume: 6 epochs, then 6 more, equals 12 in one go.
     let part = RunDir::create(dir.path().join("part")).unwrap();
-    train_gan(&toy_cfg(4), &quick(6), &data, Some(&part), &d, false).unwrap();
-    let (_, rest) = train_gan(&toy_cfg(4), &quick(12), &data, Some(&part), &d, true).unwrap();
+    train_gan(&toy_cfg(4), &quick(6), &data, &RunSpec::new(&part, false), &d).unwrap();
+    let (_, rest, _) =
+        train_gan(&toy_cfg(4), &quick(12), &data, &RunSpec::new(&part, true), &d).unwrap();
     assert_eq!(rest.len(), 6);
     let (a, b) = (&epochs[11], &rest[5]);
     assert_eq!((a.d_loss, a.g_loss, a.d_real), (b.d_loss, b.g_loss, b.d_real));
@@ -111,7 +113,8 @@ fn every_loss_trains_without_blowing_up() {
     let data = corners(64);
     for loss in [GanLoss::Minimax, GanLoss::NonSaturating, GanLoss::Hinge, GanLoss::WganGp] {
         let cfg = GanTrainConfig { loss, d_steps: 2, label_smoothing: 0.1, ..quick(2) };
-        let (_, epochs) = train_gan(&toy_cfg(0), &cfg, &data, None, &dev(), false).unwrap();
+        let (_, epochs, _) =
+            train_gan(&toy_cfg(0), &cfg, &data, &RunSpec::memory(), &dev()).unwrap();
         assert!(epochs.iter().all(|e| e.d_loss.is_finite() && e.g_loss.is_finite()), "{loss:?}");
     }
 }
@@ -121,7 +124,7 @@ fn nan_data_and_bad_settings_are_errors() {
     let _rng = serial();
     let mut data = corners(64);
     data.values[5] = f32::NAN;
-    let err = train_gan(&toy_cfg(0), &quick(1), &data, None, &dev(), false).unwrap_err();
+    let err = train_gan(&toy_cfg(0), &quick(1), &data, &RunSpec::memory(), &dev()).unwrap_err();
     assert!(matches!(err, GanError::Diverged { .. }), "{err}");
     assert!(err.to_string().contains("last good checkpoint"));
     let data = corners(64);
@@ -129,15 +132,15 @@ fn nan_data_and_bad_settings_are_errors() {
         &toy_cfg(0),
         &GanTrainConfig { d_steps: 0, ..quick(1) },
         &data,
-        None,
+        &RunSpec::memory(),
         &dev(),
-        false,
     );
     assert!(err.unwrap_err().to_string().contains("d_steps"));
     let wrong = GanConfig { shape: [1, 28, 28], ..toy_cfg(0) };
-    let err = train_gan(&wrong, &quick(1), &data, None, &dev(), false).unwrap_err();
+    let err = train_gan(&wrong, &quick(1), &data, &RunSpec::memory(), &dev()).unwrap_err();
     assert!(err.to_string().contains("[1, 8, 8]"), "{err}");
     let unlabelled = GanData { labels: None, ..corners(64) };
-    let err = train_gan(&toy_cfg(4), &quick(1), &unlabelled, None, &dev(), false).unwrap_err();
+    let err =
+        train_gan(&toy_cfg(4), &quick(1), &unlabelled, &RunSpec::memory(), &dev()).unwrap_err();
     assert!(err.to_string().contains("labelled"), "{err}");
 }

@@ -5,7 +5,7 @@ use genlab_data::translation::{Split, Task, task_pairs};
 use genlab_gan::pix2pix::{PairData, fidelity, translate};
 use genlab_gan::unet::UNetConfig;
 use genlab_gan::{GanError, Pix2PixConfig, Pix2PixTrainConfig, train_pix2pix};
-use genlab_train::RunDir;
+use genlab_train::{RunDir, RunSpec};
 
 /// burn's CPU backend has one process-wide generator: tests that check exact repeatability
 /// hold this lock so no other test draws from it meanwhile.
@@ -58,10 +58,16 @@ fn both_objectives_learn_colourisation_and_resume_exactly() {
         / (held.len() * 3 * hw) as f64;
     let dir = tempfile::tempdir().unwrap();
     let run = RunDir::create(dir.path().join("full")).unwrap();
-    let (model, epochs) =
-        train_pix2pix(&small(Task::Colorize), &quick(6, 1.0), &train, &held, Some(&run), &d, false)
-            .unwrap();
-    for file in ["held-out-epoch-6.png", "loss.svg", "checkpoint.bin", "config.json"] {
+    let (model, epochs, _) = train_pix2pix(
+        &small(Task::Colorize),
+        &quick(6, 1.0),
+        &train,
+        &held,
+        &RunSpec::new(&run, false),
+        &d,
+    )
+    .unwrap();
+    for file in ["held-out-epoch-6.png", "loss.svg", "checkpoint.bin", "run.json"] {
         assert!(run.file(file).is_file(), "{file}");
     }
     let last = epochs.last().unwrap();
@@ -77,19 +83,38 @@ fn both_objectives_learn_colourisation_and_resume_exactly() {
         (again.l1 - last.held_out.l1).abs() < 1e-6
             && (again.psnr - last.held_out.psnr).abs() < 1e-4
     );
-    let (_, l1_only) =
-        train_pix2pix(&small(Task::Colorize), &quick(6, 0.0), &train, &held, None, &d, false)
-            .unwrap();
+    let (_, l1_only, _) = train_pix2pix(
+        &small(Task::Colorize),
+        &quick(6, 0.0),
+        &train,
+        &held,
+        &RunSpec::memory(),
+        &d,
+    )
+    .unwrap();
     let base = l1_only.last().unwrap();
     assert!(base.held_out.l1 < 0.75 * mean_l1 && base.d_loss == 0.0, "{base:?}");
 
     // Resume: 3 epochs, then 3 more, equals 6 in one go.
     let part = RunDir::create(dir.path().join("part")).unwrap();
-    train_pix2pix(&small(Task::Colorize), &quick(3, 1.0), &train, &held, Some(&part), &d, false)
-        .unwrap();
-    let (_, rest) =
-        train_pix2pix(&small(Task::Colorize), &quick(6, 1.0), &train, &held, Some(&part), &d, true)
-            .unwrap();
+    train_pix2pix(
+        &small(Task::Colorize),
+        &quick(3, 1.0),
+        &train,
+        &held,
+        &RunSpec::new(&part, false),
+        &d,
+    )
+    .unwrap();
+    let (_, rest, _) = train_pix2pix(
+        &small(Task::Colorize),
+        &quick(6, 1.0),
+        &train,
+        &held,
+        &RunSpec::new(&part, true),
+        &d,
+    )
+    .unwrap();
     assert_eq!(rest.len(), 3);
     let (a, b) = (last, rest.last().unwrap());
     assert_eq!(
@@ -112,40 +137,55 @@ fn translate_takes_any_size_and_bad_input_is_an_error() {
     let train = pairs(Task::DayToNight, 32, Split::Train);
     let held = pairs(Task::DayToNight, 4, Split::HeldOut);
     // A grey-input model cannot take colour pairs.
-    let err = train_pix2pix(&small(Task::Colorize), &quick(1, 1.0), &train, &held, None, &d, false)
-        .unwrap_err();
+    let err = train_pix2pix(
+        &small(Task::Colorize),
+        &quick(1, 1.0),
+        &train,
+        &held,
+        &RunSpec::memory(),
+        &d,
+    )
+    .unwrap_err();
     assert!(err.to_string().contains("held-out") || err.to_string().contains("training"), "{err}");
     let mut bad = train.clone();
     bad.a[3] = f32::NAN;
-    let err = train_pix2pix(&small(Task::DayToNight), &quick(1, 1.0), &bad, &held, None, &d, false)
-        .unwrap_err();
+    let err = train_pix2pix(
+        &small(Task::DayToNight),
+        &quick(1, 1.0),
+        &bad,
+        &held,
+        &RunSpec::memory(),
+        &d,
+    )
+    .unwrap_err();
     assert!(matches!(err, GanError::Diverged { .. }), "{err}");
     let err = train_pix2pix(
         &small(Task::DayToNight),
         &Pix2PixTrainConfig { l1_weight: 0.0, gan_weight: 0.0, ..quick(1, 1.0) },
         &train,
         &held,
-        None,
+        &RunSpec::memory(),
         &d,
-        false,
     )
     .unwrap_err();
     assert!(err.to_string().contains("nothing to learn"), "{err}");
     let mut odd = small(Task::DayToNight);
     odd.size = 20;
-    let err = train_pix2pix(&odd, &quick(1, 1.0), &train, &held, None, &d, false).unwrap_err();
+    let err =
+        train_pix2pix(&odd, &quick(1, 1.0), &train, &held, &RunSpec::memory(), &d).unwrap_err();
     assert!(err.to_string().contains("multiple of 16"), "{err}");
     let mut tiny = small(Task::DayToNight);
     tiny.discriminator.layers = 3;
-    let err = train_pix2pix(&tiny, &quick(1, 1.0), &train, &held, None, &d, false).unwrap_err();
+    let err =
+        train_pix2pix(&tiny, &quick(1, 1.0), &train, &held, &RunSpec::memory(), &d).unwrap_err();
     assert!(err.to_string().contains("no patches left"), "{err}");
     // Batches of one: fine with instance norm (the default), refused with batch norm.
     let one = Pix2PixTrainConfig { batch_size: 1, ..quick(1, 1.0) };
     let few = pairs(Task::DayToNight, 4, Split::Train);
-    train_pix2pix(&small(Task::DayToNight), &one, &few, &held, None, &d, false).unwrap();
+    train_pix2pix(&small(Task::DayToNight), &one, &few, &held, &RunSpec::memory(), &d).unwrap();
     let mut bn = small(Task::DayToNight);
     bn.generator.norm = genlab_gan::norm::NormKind::Batch;
-    let err = train_pix2pix(&bn, &one, &few, &held, None, &d, false).unwrap_err();
+    let err = train_pix2pix(&bn, &one, &few, &held, &RunSpec::memory(), &d).unwrap_err();
     assert!(err.to_string().contains("instance norm"), "{err}");
     assert_eq!(Pix2PixConfig::new(64, 1, 3, 8).discriminator.layers, 3);
     assert_eq!(Pix2PixConfig::new(32, 1, 3, 8).discriminator.layers, 3);

@@ -187,6 +187,11 @@ impl Checkpoint {
         Ok(Self { state, model: model.to_vec(), optim: optim.to_vec(), path: path.to_path_buf() })
     }
 
+    /// Loads the weights of the run in `dir` (its `checkpoint.bin`) into `model`.
+    pub fn load_weights<M: Module>(dir: &Path, model: M) -> Result<M, CheckpointError> {
+        Self::load(dir.join("checkpoint.bin"))?.load_model(model)
+    }
+
     /// Loads the saved parameters into `model` (which must have the same structure).
     pub fn load_model<M: Module>(&self, model: M) -> Result<M, CheckpointError> {
         let record = ModuleRecord::from_bytes(Bytes::from_bytes_vec(self.model.clone()))

@@ -4,6 +4,8 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+use crate::manifest::RunManifest;
+
 /// Escapes text for HTML.
 fn escape(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
@@ -43,6 +45,23 @@ fn rows(prefix: &str, value: &serde_json::Value, out: &mut Vec<(String, String)>
     }
 }
 
+/// What report.html shows, top to bottom.
+#[derive(Debug)]
+pub struct Page<'a> {
+    /// The heading.
+    pub title: &'a str,
+    /// The run's manifest: its model, training and data settings are shown as tables.
+    pub manifest: Option<&'a RunManifest>,
+    /// The device the run trained on.
+    pub device: Option<&'a str>,
+    /// Steps, seconds and throughput.
+    pub timing: Option<&'a serde_json::Value>,
+    /// The run's figures (flattened into a table).
+    pub summary: &'a serde_json::Value,
+    /// `(file, caption)` pictures; those that exist in the folder are shown.
+    pub pictures: &'a [(&'a str, &'a str)],
+}
+
 /// Writes `report.html` into `run`: `title`, the figures of `summary` (flattened), and each
 /// `(file, caption)` picture that exists in the folder. Returns the page's path.
 pub fn html_report(
@@ -51,35 +70,90 @@ pub fn html_report(
     summary: &serde_json::Value,
     pictures: &[(&str, &str)],
 ) -> std::io::Result<PathBuf> {
+    let page = Page { title, manifest: None, device: None, timing: None, summary, pictures };
+    html_page(run, &page)
+}
+
+/// A table of every figure of `value` under a heading (nothing when it has none).
+fn table(page: &mut String, heading: &str, value: &serde_json::Value) {
     let mut table = Vec::new();
-    rows("", summary, &mut table);
-    let mut page = String::new();
-    let _ = write!(
-        page,
-        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{t}</title>\n<style>\
-         body{{font-family:system-ui,sans-serif;margin:2em;max-width:60em}}\
-         table{{border-collapse:collapse}}td{{border-bottom:1px solid #ddd;padding:.2em .8em}}\
-         td:first-child{{color:#555}}figure{{margin:1.5em 0}}img{{max-width:100%;image-rendering:pixelated}}\
-         </style></head><body>\n<h1>{t}</h1>\n<table>\n",
-        t = escape(title)
-    );
+    rows("", value, &mut table);
+    if table.is_empty() {
+        return;
+    }
+    let _ = writeln!(page, "<h2>{}</h2>\n<table>", escape(heading));
     for (k, v) in &table {
         let _ = writeln!(page, "<tr><td>{}</td><td>{}</td></tr>", escape(k), escape(v));
     }
     page.push_str("</table>\n");
-    for (file, caption) in pictures {
+}
+
+/// The text samples a run logged (`{"step", "sample"}` records of `metrics.jsonl`).
+fn text_samples(run: &Path) -> Vec<(u64, String)> {
+    let Ok(text) = std::fs::read_to_string(run.join("metrics.jsonl")) else { return Vec::new() };
+    text.lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter_map(|v| {
+            let sample = v.get("sample")?.as_str()?.to_string();
+            Some((v.get("step")?.as_u64()?, sample))
+        })
+        .collect()
+}
+
+/// Writes `report.html` into `run` from `page`: the figures first, then the pictures and
+/// curves, the text samples, and the settings the run was trained with. Returns its path.
+pub fn html_page(run: &Path, page: &Page<'_>) -> std::io::Result<PathBuf> {
+    let mut html = String::new();
+    let _ = write!(
+        html,
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{t}</title>\n<style>\
+         body{{font-family:system-ui,sans-serif;margin:2em;max-width:60em}}\
+         table{{border-collapse:collapse}}td{{border-bottom:1px solid #ddd;padding:.2em .8em}}\
+         td:first-child{{color:#555}}figure{{margin:1.5em 0}}img{{max-width:100%;image-rendering:pixelated}}\
+         pre{{background:#f6f6f6;padding:.6em;white-space:pre-wrap}}\
+         </style></head><body>\n<h1>{t}</h1>\n",
+        t = escape(page.title)
+    );
+    if let Some(device) = page.device {
+        let _ = writeln!(html, "<p>Trained on {}.</p>", escape(device));
+    }
+    table(&mut html, "Results", page.summary);
+    if let Some(timing) = page.timing {
+        table(&mut html, "Timing", timing);
+    }
+    for (file, caption) in page.pictures {
         if run.join(file).is_file() {
             let _ = writeln!(
-                page,
+                html,
                 "<figure><img src=\"{}\" alt=\"{c}\"><figcaption>{c}</figcaption></figure>",
                 escape(file),
                 c = escape(caption)
             );
         }
     }
-    page.push_str("</body></html>\n");
+    let samples = text_samples(run);
+    if !samples.is_empty() {
+        html.push_str("<h2>Samples</h2>\n");
+        for (step, text) in samples {
+            let _ = writeln!(html, "<h3>step {step}</h3>\n<pre>{}</pre>", escape(&text));
+        }
+    }
+    if let Some(m) = page.manifest {
+        let _ = writeln!(
+            html,
+            "<h2>Run</h2>\n<p>{} / {} (manifest version {}, genlab {})</p>",
+            escape(&m.family),
+            escape(&m.kind),
+            m.version,
+            escape(&m.genlab)
+        );
+        table(&mut html, "Model", &m.model);
+        table(&mut html, "Training", &m.train);
+        table(&mut html, "Data", &m.data);
+    }
+    html.push_str("</body></html>\n");
     let path = run.join("report.html");
-    std::fs::write(&path, page)?;
+    std::fs::write(&path, html)?;
     Ok(path)
 }
 

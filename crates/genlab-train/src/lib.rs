@@ -8,25 +8,39 @@
 //!   step and RNG state, with a checksum so a torn or corrupt file is an error.
 //! - [`metrics`]: `metrics.jsonl` in the run folder, and [`progress`]: an indicatif bar with
 //!   loss and throughput.
-//! - [`run`]: the run folder (`config.json` written before step 0).
-//! - [`report`] and [`html`]: the loss curve as SVG, and `report.html` with a run's figures and
-//!   pictures on one page.
+//! - [`manifest`]: `run.json`, the typed, versioned record of what a run folder holds, written
+//!   once before step 0 and read by every family's `load`; [`legacy`] reads the folders of
+//!   earlier builds.
+//! - [`trainer`]: the [`Trainer`] every family's loop runs inside: start or exact resume, step
+//!   seeding, clipping, the NaN stop, metrics, checkpoint cadence, the progress bar and the
+//!   end-of-run summary and page.
+//! - [`run`]: the run folder, and [`report`] and [`html`]: the loss curve as SVG, and
+//!   `report.html` with a run's settings, figures, pictures and samples on one page.
+//! - [`ConfigError`] (from genlab-config): the error every config's `validate()` returns.
 
 pub mod checkpoint;
+mod error;
 pub mod html;
+pub mod legacy;
+pub mod manifest;
 pub mod metrics;
 pub mod optim;
 pub mod progress;
 pub mod report;
 pub mod run;
 pub mod schedule;
+pub mod trainer;
 
 pub use checkpoint::{Checkpoint, CheckpointError, TrainState};
+pub use error::TrainError;
+pub use genlab_config::ConfigError;
+pub use manifest::{LoadError, MANIFEST_FILE, RunError, RunManifest, SUMMARY_FILE};
 pub use metrics::MetricsLog;
-pub use optim::{OptimConfig, clip_grad_norm};
+pub use optim::{OptimConfig, accumulate_grads, clip_grad_norm};
 pub use progress::Progress;
 pub use run::RunDir;
 pub use schedule::LrSchedule;
+pub use trainer::{Finished, RunSpec, Start, TrainSpec, Trainer};
 
 /// A seed for step `step` of a run seeded with `seed`: reseeding the backend with this at every
 /// step makes dropout and sampling depend only on (seed, step), so `--resume` is exact.

@@ -3,6 +3,7 @@
 use burn::module::{Module, ModuleVisitor, Param, ParamGroup, ParamId};
 use burn::optim::{AdamWConfig, GradientsParams, ModuleOptimizer};
 use burn::tensor::Tensor;
+use genlab_config::{ConfigError, in_half_open, non_negative, positive};
 use serde::{Deserialize, Serialize};
 
 /// AdamW settings (PyTorch/nanoGPT names and defaults).
@@ -30,21 +31,13 @@ impl Default for OptimConfig {
 
 impl OptimConfig {
     /// Checks the numbers; the error names the field and its range.
-    pub fn validate(&self) -> Result<(), String> {
-        if !(0.0..1.0).contains(&self.beta1) {
-            return Err(format!("beta1 must be in [0, 1), got {}", self.beta1));
-        }
-        if !(0.0..1.0).contains(&self.beta2) {
-            return Err(format!("beta2 must be in [0, 1), got {}", self.beta2));
-        }
-        if self.eps.is_nan() || self.eps <= 0.0 {
-            return Err(format!("eps must be positive, got {}", self.eps));
-        }
-        if self.weight_decay.is_nan() || self.weight_decay < 0.0 {
-            return Err(format!("weight_decay must be >= 0, got {}", self.weight_decay));
-        }
-        if let Some(c) = self.grad_clip.filter(|c| c.is_nan() || *c <= 0.0) {
-            return Err(format!("grad_clip must be positive, got {c}"));
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        in_half_open("beta1", self.beta1 as f64, 0.0, 1.0)?;
+        in_half_open("beta2", self.beta2 as f64, 0.0, 1.0)?;
+        positive("eps", self.eps as f64)?;
+        non_negative("weight_decay", self.weight_decay as f64)?;
+        if let Some(c) = self.grad_clip {
+            positive("grad_clip", c as f64)?;
         }
         Ok(())
     }
@@ -123,4 +116,27 @@ pub fn clip_grad_norm<M: Module>(module: &M, grads: &mut GradientsParams, max_no
         module.visit(&mut Scale { grads, factor: max_norm / (norm + 1e-6) });
     }
     norm
+}
+
+/// Adds `b`'s gradients into `a`, parameter by parameter (gradient accumulation over
+/// micro-batches).
+pub fn accumulate_grads<M: Module>(
+    module: &M,
+    mut a: GradientsParams,
+    mut b: GradientsParams,
+) -> GradientsParams {
+    struct Add<'a>(&'a mut GradientsParams, &'a mut GradientsParams);
+    impl ModuleVisitor for Add<'_> {
+        fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+            if let Some(g) = self.1.remove::<D>(param.id) {
+                let sum = match self.0.remove::<D>(param.id) {
+                    Some(acc) => acc + g,
+                    None => g,
+                };
+                self.0.register(param.id, sum);
+            }
+        }
+    }
+    module.visit(&mut Add(&mut a, &mut b));
+    a
 }

@@ -1,10 +1,10 @@
-//! The run folder: `config.json` (written before step 0), `metrics.jsonl`, `checkpoint.bin`,
-//! and whatever pictures or samples the family writes.
+//! The run folder: `run.json` (the manifest, written before step 0), `metrics.jsonl`,
+//! `checkpoint.bin`, `summary.json`, `report.html`, and whatever pictures or samples the family
+//! writes.
 
 use std::path::{Path, PathBuf};
 
-use serde::Serialize;
-
+use crate::manifest::{RunError, RunManifest};
 use crate::metrics::MetricsLog;
 
 /// A folder holding one training run.
@@ -47,12 +47,9 @@ impl RunDir {
         self.file("checkpoint.bin")
     }
 
-    /// Writes `config.json` (pretty), atomically.
-    pub fn save_config<C: Serialize>(&self, config: &C) -> std::io::Result<()> {
-        let text = serde_json::to_string_pretty(config).map_err(std::io::Error::other)?;
-        let tmp = self.file(".config.json.tmp");
-        std::fs::write(&tmp, text)?;
-        std::fs::rename(tmp, self.file("config.json"))
+    /// Reads the run's manifest (`run.json`, or an old folder's `config.json`).
+    pub fn manifest(&self) -> Result<RunManifest, RunError> {
+        RunManifest::read(&self.root)
     }
 
     /// Opens `metrics.jsonl` for appending.

@@ -3,6 +3,7 @@
 //! burn has stateful schedulers; a pure function of the step is simpler to resume exactly
 //! (the checkpoint holds the step, nothing else) and matches nanoGPT's `get_lr`.
 
+use genlab_config::{ConfigError, check, positive};
 use serde::{Deserialize, Serialize};
 
 /// How the learning rate moves over a run.
@@ -48,23 +49,24 @@ impl LrSchedule {
     }
 
     /// Checks the numbers make sense; the error names the field.
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), ConfigError> {
         match *self {
-            LrSchedule::Constant { lr } if !(lr > 0.0 && lr.is_finite()) => {
-                Err(format!("lr must be a positive number, got {lr}"))
-            }
+            LrSchedule::Constant { lr } => positive("lr", lr),
             LrSchedule::WarmupCosine { lr, min_lr, warmup, total } => {
-                if !(lr > 0.0 && lr.is_finite()) {
-                    Err(format!("lr must be a positive number, got {lr}"))
-                } else if !(0.0..=lr).contains(&min_lr) {
-                    Err(format!("min_lr must be in [0, lr = {lr}], got {min_lr}"))
-                } else if warmup > total {
-                    Err(format!("warmup ({warmup}) must not exceed total steps ({total})"))
-                } else {
-                    Ok(())
-                }
+                positive("lr", lr)?;
+                check(
+                    (0.0..=lr).contains(&min_lr),
+                    "min_lr",
+                    min_lr,
+                    format!("in [0, lr = {lr}]"),
+                )?;
+                check(
+                    warmup <= total,
+                    "warmup_steps",
+                    warmup,
+                    format!("at most the decay steps ({total})"),
+                )
             }
-            LrSchedule::Constant { .. } => Ok(()),
         }
     }
 }
@@ -83,6 +85,6 @@ mod tests {
         assert!((s.lr_at(110) - 0.1).abs() < 1e-12);
         assert!((s.lr_at(1000) - 0.1).abs() < 1e-12);
         assert!(s.validate().is_ok());
-        assert!(LrSchedule::Constant { lr: -1.0 }.validate().unwrap_err().contains("lr"));
+        assert!(LrSchedule::Constant { lr: -1.0 }.validate().unwrap_err().field == "lr");
     }
 }

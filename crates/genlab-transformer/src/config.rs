@@ -1,5 +1,6 @@
 //! The GPT's hyper-parameters and presets.
 
+use genlab_config::{ConfigError, at_least, check, in_half_open};
 use serde::{Deserialize, Serialize};
 
 /// How token positions enter the model.
@@ -80,12 +81,12 @@ impl GptConfig {
     }
 
     /// A preset by name: `baby`, `small` or `gpt2`.
-    pub fn preset(name: &str, vocab_size: usize) -> Result<Self, String> {
+    pub fn preset(name: &str, vocab_size: usize) -> Result<Self, ConfigError> {
         match name {
             "baby" => Ok(Self::baby(vocab_size)),
             "small" => Ok(Self::small(vocab_size)),
             "gpt2" | "gpt2-small" => Ok(Self::gpt2_small(vocab_size)),
-            other => Err(format!("unknown preset {other:?}: expected baby, small or gpt2")),
+            other => Err(ConfigError::new("preset", format!("{other:?}"), "baby, small or gpt2")),
         }
     }
 
@@ -95,33 +96,19 @@ impl GptConfig {
     }
 
     /// Checks the shape is buildable; the error names the field.
-    pub fn validate(&self) -> Result<(), String> {
-        let positive = [
-            ("vocab_size", self.vocab_size),
-            ("block_size", self.block_size),
-            ("n_layer", self.n_layer),
-            ("n_head", self.n_head),
-            ("n_embd", self.n_embd),
-        ];
-        if let Some((name, _)) = positive.iter().find(|(_, v)| *v == 0) {
-            return Err(format!("{name} must be at least 1"));
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        at_least("vocab_size", self.vocab_size, 1)?;
+        at_least("block_size", self.block_size, 1)?;
+        at_least("n_layer", self.n_layer, 1)?;
+        at_least("n_head", self.n_head, 1)?;
+        at_least("n_embd", self.n_embd, 1)?;
+        let divisible = format!("a multiple of n_head ({})", self.n_head);
+        check(self.n_embd.is_multiple_of(self.n_head), "n_embd", self.n_embd, divisible)?;
+        if self.pos_encoding == PosEncoding::Rotary {
+            let even = self.head_dim().is_multiple_of(2);
+            check(even, "n_embd", self.n_embd, "an even head width (n_embd / n_head) for rotary")?;
         }
-        if !self.n_embd.is_multiple_of(self.n_head) {
-            return Err(format!(
-                "n_embd ({}) must be divisible by n_head ({})",
-                self.n_embd, self.n_head
-            ));
-        }
-        if self.pos_encoding == PosEncoding::Rotary && !self.head_dim().is_multiple_of(2) {
-            return Err(format!(
-                "rotary encoding needs an even head width, got {}",
-                self.head_dim()
-            ));
-        }
-        if !(0.0..1.0).contains(&self.dropout) {
-            return Err(format!("dropout must be in [0, 1), got {}", self.dropout));
-        }
-        Ok(())
+        in_half_open("dropout", self.dropout, 0.0, 1.0)
     }
 
     /// Parameters in the model (embeddings included; tied weights counted once).

@@ -1,14 +1,15 @@
-//! Pretraining: next-token cross-entropy with AdamW, warmup + cosine LR, global gradient
-//! clipping, gradient accumulation, periodic evaluation and samples, metrics, atomic
-//! checkpoints and exact `--resume` (nanoGPT's `train.py`).
-
-use std::time::Instant;
+//! Training the GPT (nanoGPT's `train.py`): AdamW, warmup + cosine LR, global gradient
+//! clipping and gradient accumulation around a pluggable [`Objective`] (a batch source and a
+//! loss). Pretraining is [`NextToken`]; fine-tuning stages bring their own objective and
+//! start from another run's weights ([`Start::From`](genlab_train::Start)). Checkpoints,
+//! exact resume, metrics and the run page come from [`genlab_train::Trainer`].
 
 use burn::module::Module;
 use burn::optim::GradientsParams;
-use burn::tensor::Device;
+use burn::tensor::{Device, Tensor};
+use genlab_config::{ConfigError, at_least};
 use genlab_train::{
-    Checkpoint, LrSchedule, OptimConfig, Progress, RunDir, TrainState, clip_grad_norm,
+    LrSchedule, OptimConfig, RunManifest, RunSpec, TrainError, TrainSpec, Trainer, accumulate_grads,
 };
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -86,51 +87,13 @@ impl TrainConfig {
     }
 
     /// Checks every field; the error names it.
-    pub fn validate(&self) -> Result<(), String> {
-        if self.batch_size == 0 {
-            return Err("batch_size must be at least 1".into());
-        }
-        if self.grad_accum == 0 {
-            return Err("grad_accum must be at least 1".into());
-        }
-        if self.eval_iters == 0 {
-            return Err("eval_iters must be at least 1".into());
-        }
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        at_least("batch_size", self.batch_size, 1)?;
+        at_least("grad_accum", self.grad_accum, 1)?;
+        at_least("eval_iters", self.eval_iters, 1)?;
         self.schedule().validate()?;
-        self.optim.validate()
+        self.optim.validate().map_err(|e| e.within("optim"))
     }
-}
-
-/// Why training stopped early.
-#[derive(Debug, thiserror::Error)]
-pub enum TrainError {
-    /// A setting is out of range.
-    #[error("invalid setting: {0}")]
-    Config(String),
-    /// Too little data for the context length.
-    #[error("the {split} split has {have} tokens; it needs more than block_size = {block}")]
-    TooLittleData {
-        /// `train` or `val`.
-        split: &'static str,
-        /// Tokens in the split.
-        have: usize,
-        /// The context length.
-        block: usize,
-    },
-    /// The loss became NaN or infinite; the last good checkpoint is kept.
-    #[error("loss became {loss} at step {step}; stopped (the last good checkpoint is kept)")]
-    Diverged {
-        /// The step.
-        step: u64,
-        /// The value.
-        loss: f32,
-    },
-    /// Checkpoint I/O.
-    #[error(transparent)]
-    Checkpoint(#[from] genlab_train::CheckpointError),
-    /// Metrics or run-folder I/O.
-    #[error("run folder: {0}")]
-    Io(#[from] std::io::Error),
 }
 
 /// What a finished run reports.
@@ -146,6 +109,74 @@ pub struct TrainReport {
     pub tokens_per_sec: f64,
     /// Wall seconds in this process.
     pub seconds: f64,
+}
+
+/// What the GPT learns from: a batch source and a loss over it. Pretraining is
+/// [`NextToken`]; an SFT or DPO stage implements this with its own batches and loss and
+/// shares everything else of [`train`].
+pub trait Objective {
+    /// Checks the data against the model before step 0.
+    fn check(&self, model: &GptConfig) -> Result<(), TrainError>;
+    /// The mean loss of `model` on micro-batch `micro` of step `step` (drawn from the run's
+    /// seed, step and micro-batch only, so a resumed run sees the same batches).
+    fn loss(&self, model: &Gpt, seed: u64, step: u64, micro: u64, device: &Device) -> Tensor<1>;
+    /// Tokens in one micro-batch (for tokens/s).
+    fn tokens_per_batch(&self, model: &GptConfig) -> usize;
+    /// Held-out figures of `model` (evaluated without autodiff), such as
+    /// `[("train_loss", ..), ("val_loss", ..)]`; `val_loss` is the one the run reports.
+    fn evaluate(&self, model: &Gpt, device: &Device) -> Vec<(&'static str, f32)>;
+}
+
+/// Next-token cross-entropy on random windows of a token stream: pretraining.
+#[derive(Debug, Clone, Copy)]
+pub struct NextToken<'a> {
+    /// The train and validation tokens.
+    pub data: &'a TokenSplits,
+    /// Sequences per micro-batch.
+    pub batch_size: usize,
+    /// Batches per evaluation.
+    pub eval_iters: usize,
+}
+
+impl<'a> NextToken<'a> {
+    /// Pretraining on `data` with the batch size and evaluation of `cfg`.
+    pub fn new(data: &'a TokenSplits, cfg: &TrainConfig) -> Self {
+        Self { data, batch_size: cfg.batch_size, eval_iters: cfg.eval_iters }
+    }
+}
+
+impl Objective for NextToken<'_> {
+    fn check(&self, model: &GptConfig) -> Result<(), TrainError> {
+        let block = model.block_size;
+        for (split, tokens) in [("train", &self.data.train), ("val", &self.data.val)] {
+            if tokens.len() <= block {
+                return Err(TrainError::Data(format!(
+                    "the {split} split has {} tokens; it needs more than block_size = {block}",
+                    tokens.len()
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    fn loss(&self, model: &Gpt, seed: u64, step: u64, micro: u64, device: &Device) -> Tensor<1> {
+        let mut rng = batch_rng(seed, step, micro);
+        let block = model.block_size();
+        let (x, y) = random_batch(&self.data.train, self.batch_size, block, &mut rng, device);
+        model.loss(x, y)
+    }
+
+    fn tokens_per_batch(&self, model: &GptConfig) -> usize {
+        self.batch_size * model.block_size
+    }
+
+    fn evaluate(&self, model: &Gpt, device: &Device) -> Vec<(&'static str, f32)> {
+        let (iters, batch) = (self.eval_iters, self.batch_size);
+        vec![
+            ("train_loss", estimate_loss(model, &self.data.train, iters, batch, device)),
+            ("val_loss", estimate_loss(model, &self.data.val, iters, batch, device)),
+        ]
+    }
 }
 
 /// Mean loss over `iters` fixed batches of `tokens` (the same batches every time it is called,
@@ -170,134 +201,98 @@ pub fn estimate_loss(
     total / iters as f32
 }
 
-/// Trains `model_cfg` on `data`, writing `config.json`, `metrics.jsonl` and `checkpoint.bin`
-/// into `run`. With `resume`, continues from `run`'s checkpoint. `on_eval` is called after
-/// each evaluation with the model and step, and may return text (a sample) to print.
+/// Pretrains `model_cfg` on `data` ([`train`] with [`NextToken`]).
 pub fn pretrain(
     model_cfg: &GptConfig,
     cfg: &TrainConfig,
     data: &TokenSplits,
-    run: &RunDir,
+    run: &RunSpec,
     device: &Device,
-    resume: bool,
     on_eval: &mut dyn FnMut(&Gpt, u64) -> Option<String>,
 ) -> Result<(Gpt, TrainReport), TrainError> {
-    model_cfg.validate().map_err(TrainError::Config)?;
-    cfg.validate().map_err(TrainError::Config)?;
-    let block = model_cfg.block_size;
-    for (split, tokens) in [("train", &data.train), ("val", &data.val)] {
-        if tokens.len() <= block {
-            return Err(TrainError::TooLittleData { split, have: tokens.len(), block });
-        }
-    }
+    train(model_cfg, cfg, &NextToken::new(data, cfg), "gpt", run, device, on_eval)
+}
+
+/// Trains `model_cfg` on `objective` as a run of `kind` (`gpt` for pretraining), kept in
+/// `run` (`run.json`, `metrics.jsonl`, `checkpoint.bin`, `loss.svg`). `on_eval` is called
+/// after each evaluation with the model and step, and may return text (a sample) for the log
+/// and the run page.
+pub fn train(
+    model_cfg: &GptConfig,
+    cfg: &TrainConfig,
+    objective: &dyn Objective,
+    kind: &str,
+    run: &RunSpec,
+    device: &Device,
+    on_eval: &mut dyn FnMut(&Gpt, u64) -> Option<String>,
+) -> Result<(Gpt, TrainReport), TrainError> {
+    model_cfg.validate()?;
+    cfg.validate()?;
+    objective.check(model_cfg)?;
     let device = device.clone().autodiff();
     device.seed(cfg.seed);
-    let mut model = model_cfg.init(&device);
-    let mut state = TrainState { seed: cfg.seed, ..Default::default() };
-    let mut saved_optim = None;
-    if resume {
-        let ckpt = Checkpoint::load(run.checkpoint())?;
-        model = ckpt.load_model(model)?;
-        saved_optim = Some(ckpt.load_optim(cfg.optim.init(&model))?);
-        state = ckpt.state;
-        genlab_train::MetricsLog::truncate_after(run.file("metrics.jsonl"), state.step)?;
-    } else {
-        run.save_config(&serde_json::json!({ "model": model_cfg, "train": cfg }))?;
-    }
-    // The optimiser is built from the (possibly loaded) model: its weight-decay groups are
-    // keyed by parameter ids, which loading a checkpoint restores.
-    let mut optim = match saved_optim.flatten() {
-        Some(o) => o,
-        None => cfg.optim.init(&model),
-    };
-    let mut metrics = run.metrics()?;
+    let manifest = RunManifest::new("gpt", kind, model_cfg, cfg).with_tokenizer("tokenizer.json");
+    let spec =
+        TrainSpec { run, seed: cfg.seed, total_steps: cfg.max_steps, unit: "tok", device: &device };
+    let (mut t, mut model, optims) =
+        Trainer::start(&spec, &manifest, model_cfg.init(&device), |m| vec![cfg.optim.init(m)])?;
+    let [mut optim] = optims.try_into().unwrap_or_else(|_| unreachable!("one optimiser"));
     let schedule = cfg.schedule();
-    let tokens_per_step = (cfg.batch_size * cfg.grad_accum * block) as u64;
-    let mut progress = Progress::new(cfg.max_steps, state.step, "tok");
-    let started = Instant::now();
+    let tokens_per_step = (objective.tokens_per_batch(model_cfg) * cfg.grad_accum) as u64;
     let (mut train_loss, mut val_loss) = (f32::NAN, f32::NAN);
 
-    while state.step < cfg.max_steps {
-        let step = state.step;
-        device.seed(genlab_train::step_seed(cfg.seed, step)); // dropout depends on (seed, step)
+    while t.step() < cfg.max_steps {
+        let step = t.step();
+        t.seed_step(&device); // dropout depends on (seed, step)
         let lr = schedule.lr_at(step);
         let mut grads = GradientsParams::new();
         let mut loss_sum = 0.0f32;
         for micro in 0..cfg.grad_accum {
-            let mut rng = batch_rng(cfg.seed, step, micro as u64);
-            let (x, y) = random_batch(&data.train, cfg.batch_size, block, &mut rng, &device);
-            let loss = model.loss(x, y).div_scalar(cfg.grad_accum as f32);
+            let loss = objective.loss(&model, cfg.seed, step, micro as u64, &device);
+            let loss = loss.div_scalar(cfg.grad_accum as f32);
             loss_sum += loss.clone().into_scalar::<f32>();
             let g = GradientsParams::from_grads(loss.backward(), &model);
-            grads = if micro == 0 { g } else { accumulate(&model, grads, g) };
+            grads = if micro == 0 { g } else { accumulate_grads(&model, grads, g) };
         }
-        if !loss_sum.is_finite() {
-            progress.finish();
-            return Err(TrainError::Diverged { step, loss: loss_sum });
-        }
-        let grad_norm = match cfg.optim.grad_clip {
-            Some(max) => clip_grad_norm(&model, &mut grads, max),
-            None => f32::NAN,
-        };
-        model = optim.step(lr, model, grads);
-        state.step += 1;
+        t.check_finite("training", loss_sum)?;
+        let grad_norm;
+        (model, grad_norm) = t.update(&mut optim, lr, model, grads, cfg.optim.grad_clip);
         train_loss = loss_sum;
-        progress.step(tokens_per_step, loss_sum as f64);
-        metrics.log(&serde_json::json!({
-            "step": state.step, "loss": loss_sum, "lr": lr, "grad_norm": grad_norm,
-            "tokens_per_sec": progress.throughput(),
+        t.end_step(tokens_per_step, loss_sum as f64);
+        t.log(serde_json::json!({
+            "loss": loss_sum, "lr": lr, "grad_norm": grad_norm, "tokens_per_sec": t.throughput(),
         }))?;
 
-        let last = state.step == cfg.max_steps;
-        if last || (cfg.eval_interval > 0 && state.step.is_multiple_of(cfg.eval_interval)) {
-            let train_est =
-                estimate_loss(&model, &data.train, cfg.eval_iters, cfg.batch_size, &device);
-            val_loss = estimate_loss(&model, &data.val, cfg.eval_iters, cfg.batch_size, &device);
-            progress.println(format!(
-                "step {}: train loss {train_est:.4}, val loss {val_loss:.4}",
-                state.step
-            ));
-            metrics.log(&serde_json::json!({ "step": state.step, "train_loss": train_est, "val_loss": val_loss }))?;
-            state.best_val_loss =
-                Some(state.best_val_loss.map_or(val_loss as f64, |b| b.min(val_loss as f64)));
-            if let Some(sample) = on_eval(&model, state.step) {
-                progress.println(sample);
+        let last = t.step() == cfg.max_steps;
+        if last || t.every(cfg.eval_interval) {
+            let figures = objective.evaluate(&model, &device);
+            let text: Vec<String> =
+                figures.iter().map(|(k, v)| format!("{} {v:.4}", k.replace('_', " "))).collect();
+            t.println(format!("step {}: {}", t.step(), text.join(", ")));
+            let record: serde_json::Map<_, _> =
+                figures.iter().map(|(k, v)| (k.to_string(), serde_json::json!(v))).collect();
+            t.log(record.into())?;
+            if let Some(&(_, v)) = figures.iter().find(|(k, _)| *k == "val_loss") {
+                val_loss = v;
+                let best = &mut t.state_mut().best_val_loss;
+                *best = Some(best.map_or(v as f64, |b| b.min(v as f64)));
+            }
+            if let Some(sample) = on_eval(&model, t.step()) {
+                t.sample(sample)?;
             }
         }
-        if last
-            || (cfg.checkpoint_interval > 0 && state.step.is_multiple_of(cfg.checkpoint_interval))
-        {
-            Checkpoint::save(run.checkpoint(), &model, Some(&optim), &state)?;
+        if last || t.every(cfg.checkpoint_interval) {
+            t.save(&model, &[&optim])?;
         }
     }
-    progress.finish();
-    let seconds = started.elapsed().as_secs_f64();
+    let finished = t.finish(&[("loss", "train loss"), ("val_loss", "val loss")])?;
     let report = TrainReport {
-        steps: state.step,
+        steps: finished.steps,
         train_loss,
         val_loss,
-        tokens_per_sec: progress.throughput(),
-        seconds,
+        tokens_per_sec: finished.throughput,
+        seconds: finished.seconds,
     };
+    finished.report(&serde_json::to_value(&report).expect("report serialises"), &[])?;
     Ok((model, report))
-}
-
-/// Adds `b`'s gradients into `a`, parameter by parameter.
-fn accumulate(model: &Gpt, mut a: GradientsParams, mut b: GradientsParams) -> GradientsParams {
-    use burn::module::{ModuleVisitor, Param};
-    use burn::tensor::Tensor;
-    struct Add<'a>(&'a mut GradientsParams, &'a mut GradientsParams);
-    impl ModuleVisitor for Add<'_> {
-        fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
-            if let Some(g) = self.1.remove::<D>(param.id) {
-                let sum = match self.0.remove::<D>(param.id) {
-                    Some(acc) => acc + g,
-                    None => g,
-                };
-                self.0.register(param.id, sum);
-            }
-        }
-    }
-    model.visit(&mut Add(&mut a, &mut b));
-    a
 }

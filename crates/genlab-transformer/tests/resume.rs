@@ -2,7 +2,7 @@
 //! run with the same seed (batches and dropout depend only on seed and step).
 
 use genlab_tensor::DeviceSpec;
-use genlab_train::RunDir;
+use genlab_train::{RunDir, RunSpec};
 use genlab_transformer::data::TokenSplits;
 use genlab_transformer::{GptConfig, PosEncoding, TrainConfig, pretrain};
 
@@ -47,12 +47,14 @@ fn resumed_run_matches_uninterrupted_run() {
 
     let dir = tempfile::tempdir().unwrap();
     let straight = RunDir::create(dir.path().join("straight")).unwrap();
-    pretrain(&model, &cfg, &data, &straight, &device, false, &mut no_samples).unwrap();
+    pretrain(&model, &cfg, &data, &RunSpec::new(&straight, false), &device, &mut no_samples)
+        .unwrap();
 
     let resumed = RunDir::create(dir.path().join("resumed")).unwrap();
     let first_half = TrainConfig { max_steps: 4, ..cfg.clone() };
-    pretrain(&model, &first_half, &data, &resumed, &device, false, &mut no_samples).unwrap();
-    pretrain(&model, &cfg, &data, &resumed, &device, true, &mut no_samples).unwrap();
+    pretrain(&model, &first_half, &data, &RunSpec::new(&resumed, false), &device, &mut no_samples)
+        .unwrap();
+    pretrain(&model, &cfg, &data, &RunSpec::new(&resumed, true), &device, &mut no_samples).unwrap();
 
     let (a, b) = (losses(&straight), losses(&resumed));
     assert_eq!(a.len(), 8 + 2);
@@ -67,14 +69,29 @@ fn bad_settings_and_too_little_data_are_errors() {
     let model = GptConfig::baby(10);
     let data = TokenSplits::split((0..50).collect(), 0.9);
     let mut none = |_: &genlab_transformer::Gpt, _: u64| None;
-    let err = pretrain(&model, &TrainConfig::default(), &data, &run, &device, false, &mut none)
-        .unwrap_err();
+    let err = pretrain(
+        &model,
+        &TrainConfig::default(),
+        &data,
+        &RunSpec::new(&run, false),
+        &device,
+        &mut none,
+    )
+    .unwrap_err();
     assert!(err.to_string().contains("needs more than block_size"), "{err}");
     let bad = TrainConfig { lr: -1.0, ..TrainConfig::default() };
-    let err = pretrain(&model, &bad, &data, &run, &device, false, &mut none).unwrap_err();
+    let err =
+        pretrain(&model, &bad, &data, &RunSpec::new(&run, false), &device, &mut none).unwrap_err();
     assert!(err.to_string().contains("lr"), "{err}");
     let bad_model = GptConfig { n_head: 3, ..GptConfig::baby(10) };
-    let err = pretrain(&bad_model, &TrainConfig::default(), &data, &run, &device, false, &mut none)
-        .unwrap_err();
-    assert!(err.to_string().contains("divisible"), "{err}");
+    let err = pretrain(
+        &bad_model,
+        &TrainConfig::default(),
+        &data,
+        &RunSpec::new(&run, false),
+        &device,
+        &mut none,
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("a multiple of n_head (3)"), "{err}");
 }

@@ -1,10 +1,11 @@
 //! genlab: train, sample and evaluate generative models in Rust, on burn.
 //!
 //! This crate only re-exports the focused crates, each behind a feature of the same name:
-//! `tensor` (always), `data`, `train`, `tokenizer`, `decoding`, `eval`, `transformer`,
-//! `autoencoder`, `gan`. Backends are features too:
-//! `flex` (default), `ndarray`, `wgpu`, `cuda`.
+//! `tensor`, `data`, `train`, `tokenizer`, `decoding`, `eval`, `transformer`, `autoencoder`,
+//! `gan`. Backends are features too: `flex` (default), `ndarray`, `wgpu`, `cuda`. `data`,
+//! `tokenizer`, `decoding` and `eval` on their own pull in no burn.
 
+#[cfg(feature = "tensor")]
 pub use genlab_tensor as tensor;
 
 #[cfg(feature = "autoencoder")]
@@ -25,6 +26,7 @@ pub use genlab_train as train;
 pub use genlab_transformer as transformer;
 
 /// The names most programs need.
+#[cfg(feature = "tensor")]
 pub mod prelude {
     pub use genlab_tensor::{Device, DeviceSpec, Tensor};
 }

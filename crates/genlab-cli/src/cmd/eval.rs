@@ -10,7 +10,7 @@ use genlab_eval::classifier::{
     DigitClassifier, DigitClassifierConfig, accuracy, train_digit_classifier,
 };
 use genlab_tensor::Device;
-use genlab_train::{Checkpoint, RunDir, TrainState};
+use genlab_train::{Checkpoint, RunDir, RunManifest, SUMMARY_FILE, TrainState};
 
 use super::Globals;
 
@@ -142,11 +142,14 @@ fn train_classifier(args: TrainClassifierArgs, device: &Device) -> Result<()> {
     let labels: Vec<usize> = test_y.iter().map(|&l| l as usize).collect();
     let (acc, per_class) = accuracy(&probs, &labels);
     let run = RunDir::create(&args.out)?;
-    run.save_config(&serde_json::json!({ "model": "digit-classifier", "data": args.data, "epochs": args.epochs, "seed": args.seed }))?;
+    let train = serde_json::json!({ "epochs": args.epochs, "seed": args.seed });
+    RunManifest::new("eval", "digit-classifier", &serde_json::json!({}), &train)
+        .with_data(serde_json::json!({ "spec": args.data }))
+        .write(run.path())?;
     let state = TrainState { seed: args.seed, epoch: args.epochs, ..Default::default() };
     Checkpoint::save(run.checkpoint(), &model, None, &state)?;
     let report = serde_json::json!({ "test_accuracy": acc, "per_class": per_class, "test_items": labels.len() });
-    std::fs::write(run.file("metrics.json"), serde_json::to_string_pretty(&report)?)?;
+    std::fs::write(run.file(SUMMARY_FILE), serde_json::to_string_pretty(&report)?)?;
     eprintln!(
         "test accuracy {:.2}% on {} digits; wrote {}",
         acc * 100.0,

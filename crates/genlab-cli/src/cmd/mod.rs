@@ -6,6 +6,7 @@ pub mod eval;
 pub mod gan;
 pub mod gpt;
 pub mod info;
+pub mod run;
 pub mod tokenizer;
 
 use std::path::{Path, PathBuf};

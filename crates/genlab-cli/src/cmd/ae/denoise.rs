@@ -12,7 +12,6 @@ use genlab_tensor::image::{PixelRange, save_grid};
 use genlab_tensor::{Device, Tensor};
 
 use super::data::read_photo;
-use super::load_run;
 
 #[derive(Args, Debug)]
 pub struct DenoiseArgs {
@@ -39,27 +38,28 @@ fn strip(photos: &[&Photo], device: &Device) -> Tensor<4> {
 }
 
 pub fn run(args: DenoiseArgs, device: &Device) -> Result<()> {
-    let (model, cfg) = load_run(&args.checkpoint, device)?;
-    if cfg.model.name() != "dae" {
+    let run = genlab_autoencoder::load(&args.checkpoint, device)?;
+    let (model, cfg) = (&run.model, &run.config);
+    if cfg.name() != "dae" {
         bail!(
             "{} holds a {} model; denoising needs a run of --model dae",
             args.checkpoint.display(),
-            cfg.model.name()
+            cfg.name()
         );
     }
     if !(args.sigma.is_finite() && args.sigma >= 0.0) {
         bail!("--sigma must be >= 0, got {}", args.sigma);
     }
-    let photo = read_photo(&args.input, cfg.model.channels())?;
+    let photo = read_photo(&args.input, cfg.channels())?;
     if args.sigma == 0.0 {
-        let clean = denoise_photo(&model, &photo, device);
+        let clean = denoise_photo(model, &photo, device);
         save_grid(strip(&[&clean], device), 1, PixelRange::ZeroOne, &args.out)?;
         println!("wrote {}", args.out.display());
         return Ok(());
     }
     let noisy = add_gaussian_noise(&photo, args.sigma / 255.0, args.seed);
     let started = std::time::Instant::now();
-    let denoised = denoise_photo(&model, &noisy, device);
+    let denoised = denoise_photo(model, &noisy, device);
     let seconds = started.elapsed().as_secs_f64();
     let (blur_sigma, blur_psnr) = best_blur(&noisy, &photo);
     let noisy_clipped =

@@ -12,11 +12,11 @@ use std::path::PathBuf;
 
 use anyhow::{Result, bail};
 use clap::Args;
-use genlab_autoencoder::anomaly::{detect, split_by_label, step_scores};
-use genlab_autoencoder::eval::reconstruction_errors;
+use genlab_autoencoder::anomaly::{StepDetection, detect, detect_steps, split_by_label};
 use genlab_autoencoder::{AeModel, ImageData, TrainConfig, TrainData, fit};
 use genlab_data::SensorSeries;
 use genlab_tensor::Device;
+use genlab_train::RunSpec;
 
 use super::data::{self, DataSpec, SensorArgs};
 use super::{ModelArgs, parse_data};
@@ -64,7 +64,7 @@ fn train_and_score(
     let epochs = args.epochs.unwrap_or(default_epochs);
     let cfg = TrainConfig { epochs, seed: args.seed, ..TrainConfig::default() };
     let data = TrainData::Items { train, val: None };
-    let (model, _) = fit(&model_cfg, &cfg, data, None, device, false, &mut |_, _| {})?;
+    let (model, _, _) = fit(&model_cfg, &cfg, data, &RunSpec::memory(), device, &mut |_, _| {})?;
     let hist = args.out.join(format!("scores-{name}.png"));
     let (report, scores) =
         detect(&model, train, test, labels, args.contamination, args.seed, Some(&hist), device)?;
@@ -87,31 +87,26 @@ fn train_and_score(
     Ok((report, model))
 }
 
-/// Per-time-step scores (mean error of the windows covering a step), thresholded at the
-/// contamination percentile of the normal series' step scores, against per-step labels.
+/// Per-time-step detection ([`detect_steps`]), with its scores as CSV and a histogram.
 fn score_steps(
     args: &DetectArgs,
     model: &AeModel,
-    train: &ImageData,
-    test: &ImageData,
-    train_series: &SensorSeries,
-    test_series: &SensorSeries,
+    windows: [&ImageData; 2],
+    series: [&SensorSeries; 2],
     device: &Device,
 ) -> Result<genlab_eval::BinaryReport> {
-    let steps = |items: &ImageData, series: &SensorSeries| {
-        let errors = reconstruction_errors(model, items, 256, device);
-        step_scores(&errors, series.channels, args.sensors.window, args.sensors.stride, series.len)
-    };
-    let normal: Vec<f32> = steps(train, train_series).into_iter().flatten().collect();
-    let threshold = genlab_eval::threshold_for_contamination(&normal, args.contamination)?;
-    let (mut scores, mut labels) = (Vec::new(), Vec::new());
-    for (s, &l) in steps(test, test_series).into_iter().zip(&test_series.labels) {
-        if let Some(s) = s {
-            scores.push(s);
-            labels.push(l);
-        }
-    }
-    let r = genlab_eval::binary_report(&scores, &labels, threshold)?;
+    let (width, stride) = (args.sensors.window, args.sensors.stride);
+    let StepDetection { report: r, scores, labels, threshold } = detect_steps(
+        model,
+        windows[0],
+        windows[1],
+        series[0],
+        series[1],
+        width,
+        stride,
+        args.contamination,
+        device,
+    )?;
     eprintln!(
         "sensor steps: AUROC {:.4}, precision {:.3}, recall {:.3}, F1 {:.3} ({} of {} steps faulty)",
         r.auroc,
@@ -187,8 +182,8 @@ pub fn run(args: DetectArgs, device: &Device) -> Result<()> {
             }
             let (r, model) =
                 train_and_score(&args, &train, &test, &labels, "sensor-windows", device)?;
-            let steps =
-                score_steps(&args, &model, &train, &test, &train_series, &test_series, device)?;
+            let windows = [&train, &test];
+            let steps = score_steps(&args, &model, windows, [&train_series, &test_series], device)?;
             if matches!(args.data, DataSpec::Sensors) {
                 // The generated faults, so misses can be traced to a kind of fault.
                 std::fs::write(

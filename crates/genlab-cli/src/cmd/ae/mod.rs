@@ -3,15 +3,10 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use clap::{Args, Subcommand};
-use genlab_autoencoder::autoencoder::{AutoencoderConfig, LatentActivation};
-use genlab_autoencoder::conv_autoencoder::ConvAutoencoderConfig;
-use genlab_autoencoder::conv_vae::ConvVaeConfig;
-use genlab_autoencoder::denoiser::DenoiserConfig;
-use genlab_autoencoder::vae::VaeConfig;
-use genlab_autoencoder::{AeModel, ModelConfig, ReconLoss, TrainConfig};
-use genlab_train::{Checkpoint, RunDir};
+use genlab_autoencoder::autoencoder::LatentActivation;
+use genlab_autoencoder::{ModelConfig, Preset, ReconLoss};
 
 use super::Globals;
 
@@ -88,87 +83,28 @@ pub struct ModelArgs {
 impl ModelArgs {
     /// The model configuration for items of `shape` (channels only for the denoiser).
     pub fn config(&self, shape: [usize; 3], default_loss: ReconLoss) -> Result<ModelConfig> {
-        let loss = match &self.loss {
-            Some(l) => ReconLoss::parse(l).map_err(anyhow::Error::msg)?,
-            None => default_loss,
-        };
         let latent_activation = match self.latent_activation.as_str() {
             "none" => LatentActivation::None,
             "sigmoid" => LatentActivation::Sigmoid,
             "tanh" => LatentActivation::Tanh,
             other => bail!("unknown --latent-activation {other:?}: none, sigmoid or tanh"),
         };
-        let side = shape[1].min(shape[2]);
-        let conv_default = || if side >= 64 { vec![32, 64, 128, 256] } else { vec![32, 64] };
-        let cfg = match self.model.as_str() {
-            "ae" => ModelConfig::Ae(AutoencoderConfig {
-                shape,
-                hidden: self.hidden.clone().unwrap_or_else(|| vec![256, 64]),
-                latent: self.latent.unwrap_or(16),
-                latent_activation,
-                loss,
-            }),
-            "conv-ae" => ModelConfig::ConvAe(ConvAutoencoderConfig {
-                shape,
-                channels: self.channels.clone().unwrap_or_else(conv_default),
-                latent: self.latent.unwrap_or(16),
-                loss,
-            }),
-            "dae" => {
-                let mut c = DenoiserConfig::rgb();
-                c.channels = shape[0];
-                if let Some(ch) = self.channels.as_ref().and_then(|c| c.first()) {
-                    c.features = *ch;
-                }
-                ModelConfig::Dae(c)
-            }
-            "vae" => ModelConfig::Vae(VaeConfig {
-                shape,
-                hidden: self.hidden.clone().unwrap_or_else(|| vec![400]),
-                latent: self.latent.unwrap_or(20),
-                loss,
-                sigma: self.decoder_sigma,
-            }),
-            "conv-vae" => ModelConfig::ConvVae(ConvVaeConfig {
-                shape,
-                channels: self.channels.clone().unwrap_or_else(conv_default),
-                latent: self.latent.unwrap_or(32),
-                loss,
-                sigma: self.decoder_sigma,
-            }),
-            other => bail!("unknown --model {other:?}: ae, conv-ae, dae, vae or conv-vae"),
+        let preset = Preset {
+            model: self.model.clone(),
+            hidden: self.hidden.clone(),
+            channels: self.channels.clone(),
+            latent: self.latent,
+            latent_activation,
+            loss: self
+                .loss
+                .as_deref()
+                .map(ReconLoss::parse)
+                .transpose()
+                .map_err(anyhow::Error::msg)?,
+            decoder_sigma: self.decoder_sigma,
         };
-        cfg.validate().map_err(anyhow::Error::msg)?;
-        Ok(cfg)
+        Ok(preset.config(shape, default_loss)?)
     }
-}
-
-/// What `train` records in the run folder's `config.json`.
-#[derive(Debug, serde::Serialize, serde::Deserialize)]
-pub struct RunConfig {
-    /// The architecture.
-    pub model: ModelConfig,
-    /// The training settings.
-    pub train: TrainConfig,
-    /// The `--data` it was trained on.
-    pub data: String,
-    /// Image side for image folders and faces.
-    #[serde(default)]
-    pub size: usize,
-}
-
-/// Loads a run folder's model (from checkpoint.bin) and its configuration.
-pub fn load_run(dir: &Path, device: &genlab_tensor::Device) -> Result<(AeModel, RunConfig)> {
-    let run = RunDir::open(dir)?;
-    let text = std::fs::read_to_string(run.file("config.json")).with_context(|| {
-        format!("{} has no config.json: is it an `ae train` run folder?", dir.display())
-    })?;
-    let cfg: RunConfig = serde_json::from_str(&text).with_context(|| {
-        format!("{}: not an autoencoder run", run.file("config.json").display())
-    })?;
-    let ckpt = Checkpoint::load(run.checkpoint())?;
-    let model = ckpt.load_model(cfg.model.init(device))?;
-    Ok((model, cfg))
 }
 
 /// Where a PNG goes: the explicit `--out`, else `name` in the run folder.

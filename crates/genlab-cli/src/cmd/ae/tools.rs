@@ -4,17 +4,17 @@ use std::path::PathBuf;
 
 use anyhow::{Result, bail};
 use clap::Args;
-use genlab_autoencoder::ImageData;
 use genlab_autoencoder::attribute_classifier::{
     AttributeClassifierConfig, train_attribute_classifier,
 };
 use genlab_autoencoder::eval::{evaluate, importance_weighted_nll};
 use genlab_autoencoder::latent::{self, Path as Walk};
+use genlab_autoencoder::{AeRun, ImageData};
 use genlab_tensor::image::{PixelRange, save_gif, save_grid};
 use genlab_tensor::{Device, Tensor};
 
 use super::data::{self, DataSpec, FACES_TEST_SEED, FACES_TRAIN_SEED, WindowOpts};
-use super::{RunConfig, load_run, out_path, parse_data};
+use super::{out_path, parse_data};
 
 /// The run folder flag every tool takes.
 #[derive(Args, Debug, Clone)]
@@ -109,14 +109,20 @@ pub struct AttributeArgs {
 }
 
 /// The run's test split (or `--data`'s), as items.
-fn test_items(run: &RunArg, cfg: &RunConfig) -> Result<ImageData> {
+fn test_items(run: &RunArg, cfg: &AeRun) -> Result<ImageData> {
     let spec = match &run.data {
         Some(s) => s.clone(),
-        None => DataSpec::parse(&cfg.data).map_err(anyhow::Error::msg)?,
+        None => DataSpec::parse(&cfg.data.spec).map_err(anyhow::Error::msg)?,
     };
     let window = WindowOpts::new(64, 16);
-    let (train, test, _) = data::load_items(&spec, cfg.size.max(8), &window, None, cfg.train.seed)?;
+    let size = cfg.data.size.max(8);
+    let (train, test, _) = data::load_items(&spec, size, &window, None, cfg.train.seed)?;
     Ok(test.unwrap_or(train))
+}
+
+/// Loads the run named by `--checkpoint`.
+fn load_run(run: &RunArg, device: &Device) -> Result<AeRun> {
+    Ok(genlab_autoencoder::load(&run.checkpoint, device)?)
 }
 
 fn pick(items: &ImageData, n: usize, device: &Device) -> Tensor<4> {
@@ -125,7 +131,8 @@ fn pick(items: &ImageData, n: usize, device: &Device) -> Tensor<4> {
 }
 
 pub fn eval(args: EvalArgs, device: &Device) -> Result<()> {
-    let (model, cfg) = load_run(&args.run.checkpoint, device)?;
+    let cfg = load_run(&args.run, device)?;
+    let model = &cfg.model;
     let test = test_items(&args.run, &cfg)?;
     let r = evaluate(&model, &test, 500, args.seed, device);
     let mut out = serde_json::to_value(&r)?;
@@ -140,7 +147,8 @@ pub fn eval(args: EvalArgs, device: &Device) -> Result<()> {
 }
 
 pub fn reconstruct(args: ReconstructArgs, device: &Device) -> Result<()> {
-    let (model, cfg) = load_run(&args.run.checkpoint, device)?;
+    let cfg = load_run(&args.run, device)?;
+    let model = &cfg.model;
     let x = pick(&test_items(&args.run, &cfg)?, args.n, device);
     let n = x.dims()[0];
     let recon = model.reconstruct(x.clone());
@@ -151,7 +159,8 @@ pub fn reconstruct(args: ReconstructArgs, device: &Device) -> Result<()> {
 }
 
 pub fn sample(args: SampleArgs, device: &Device) -> Result<()> {
-    let (model, _) = load_run(&args.run.checkpoint, device)?;
+    let cfg = load_run(&args.run, device)?;
+    let model = &cfg.model;
     if args.n == 0 {
         bail!("--n must be at least 1");
     }
@@ -163,7 +172,8 @@ pub fn sample(args: SampleArgs, device: &Device) -> Result<()> {
 }
 
 pub fn interpolate(args: InterpolateArgs, device: &Device) -> Result<()> {
-    let (model, cfg) = load_run(&args.run.checkpoint, device)?;
+    let cfg = load_run(&args.run, device)?;
+    let model = &cfg.model;
     let items = test_items(&args.run, &cfg)?;
     for i in [args.from, args.to] {
         if i >= items.len() {
@@ -189,8 +199,10 @@ pub fn interpolate(args: InterpolateArgs, device: &Device) -> Result<()> {
 /// Adds an attribute vector to held-out faces without the attribute and lets an independent
 /// classifier (trained on labelled faces) say whether they now have it.
 pub fn attribute(args: AttributeArgs, device: &Device) -> Result<()> {
-    let (model, cfg) = load_run(&args.run.checkpoint, device)?;
-    let DataSpec::Faces(n_train) = DataSpec::parse(&cfg.data).map_err(anyhow::Error::msg)? else {
+    let cfg = load_run(&args.run, device)?;
+    let model = &cfg.model;
+    let DataSpec::Faces(n_train) = DataSpec::parse(&cfg.data.spec).map_err(anyhow::Error::msg)?
+    else {
         bail!("attribute vectors are measured on the synthetic faces: train with --data faces");
     };
     let pick_attr = |f: &genlab_data::Faces| -> Result<Vec<bool>> {
@@ -200,7 +212,7 @@ pub fn attribute(args: AttributeArgs, device: &Device) -> Result<()> {
             other => bail!("unknown attribute {other:?}: glasses or smile"),
         }
     };
-    let size = cfg.size;
+    let size = cfg.data.size;
     let train = genlab_data::generate_faces(n_train, size, FACES_TRAIN_SEED);
     let test = genlab_data::generate_faces(1000, size, FACES_TEST_SEED);
     let (train_has, test_has) = (pick_attr(&train)?, pick_attr(&test)?);

@@ -6,14 +6,14 @@ use anyhow::{Result, bail};
 use clap::Args;
 use genlab_autoencoder::eval::{evaluate, importance_weighted_nll};
 use genlab_autoencoder::{
-    AeModel, Corruption, ImageData, PatchSampler, TrainConfig, TrainData, fit,
+    AeData, AeModel, Corruption, ImageData, PatchSampler, TrainConfig, TrainData, fit,
 };
 use genlab_tensor::Device;
 use genlab_tensor::image::{PixelRange, save_grid};
-use genlab_train::RunDir;
+use genlab_train::{Finished, RunDir, RunSpec};
 
 use super::data::{self, DataSpec, SensorArgs};
-use super::{ModelArgs, RunConfig, parse_data};
+use super::{ModelArgs, parse_data};
 
 #[derive(Args, Debug)]
 pub struct TrainArgs {
@@ -80,18 +80,7 @@ pub struct TrainArgs {
 
 impl TrainArgs {
     fn train_config(&self) -> TrainConfig {
-        let mut c = TrainConfig::default();
-        if self.model.model == "dae" {
-            // 8 epochs of 4,096 40×40 patches: about 6 minutes on 2 CPU cores.
-            c.batch_size = 16;
-            c.epochs = 8;
-            c.corruption = Corruption::Gaussian { sigma: 25.0 / 255.0 };
-        }
-        if self.model.model.starts_with("conv-") {
-            // Fewer, costlier images per epoch than MNIST: smaller batches give the conv
-            // models enough steps (batch 128 left the face VAE near the mean face).
-            c.batch_size = 32;
-        }
+        let mut c = TrainConfig::for_model(&self.model.model);
         if let Some(v) = self.epochs {
             c.epochs = v
         }
@@ -124,6 +113,8 @@ pub fn run(args: TrainArgs, device: &Device) -> Result<()> {
     let cfg = args.train_config();
     let run = RunDir::create(&args.out)?;
     let data_name = data_arg(&args);
+    let spec = RunSpec::new(&run, args.resume)
+        .with_data(serde_json::to_value(AeData { spec: data_name.clone(), size: args.size })?);
     if args.model.model == "dae" {
         let DataSpec::Photos(dir) = &args.data else {
             bail!("the denoiser trains on patches of photos: give --data photos:DIR");
@@ -135,7 +126,6 @@ pub fn run(args: TrainArgs, device: &Device) -> Result<()> {
         let model_cfg = args
             .model
             .config([channels, args.patch, args.patch], genlab_autoencoder::ReconLoss::Mse)?;
-        save_run_config(&run, &model_cfg, &cfg, &data_name, args.size, args.resume)?;
         eprintln!(
             "training the denoiser on {}x{} patches of {} ({:?} on the inputs) on {device:?}",
             args.patch,
@@ -143,17 +133,9 @@ pub fn run(args: TrainArgs, device: &Device) -> Result<()> {
             dir.display(),
             cfg.corruption
         );
-        let (_, report) = fit(
-            &model_cfg,
-            &cfg,
-            TrainData::Patches(&sampler),
-            Some(&run),
-            device,
-            args.resume,
-            &mut |_, _| {},
-        )?;
-        finish(&run, serde_json::json!({ "train": report }))?;
-        return Ok(());
+        let (_, report, finished) =
+            fit(&model_cfg, &cfg, TrainData::Patches(&sampler), &spec, device, &mut |_, _| {})?;
+        return finish(&run, &finished, serde_json::json!({ "model": "dae", "train": report }));
     }
     let window = args.sensors.opts();
     let seed = cfg.seed;
@@ -166,7 +148,6 @@ pub fn run(args: TrainArgs, device: &Device) -> Result<()> {
         train = train.filter(|i| labels[i] != k);
     }
     let model_cfg = args.model.config(train.shape, args.data.default_loss())?;
-    save_run_config(&run, &model_cfg, &cfg, &data_name, args.size, args.resume)?;
     eprintln!(
         "training {} on {} items of shape {:?} ({} test) on {device:?}",
         model_cfg.name(),
@@ -187,8 +168,7 @@ pub fn run(args: TrainArgs, device: &Device) -> Result<()> {
         }
     };
     let data = TrainData::Items { train: &train, val: test.as_ref() };
-    let (model, report) =
-        fit(&model_cfg, &cfg, data, Some(&run), device, args.resume, &mut on_epoch)?;
+    let (model, report, finished) = fit(&model_cfg, &cfg, data, &spec, device, &mut on_epoch)?;
     let mut summary = serde_json::json!({
         "model": model_cfg.name(),
         "data": data_name,
@@ -221,7 +201,7 @@ pub fn run(args: TrainArgs, device: &Device) -> Result<()> {
             summary["iw_samples"] = serde_json::json!(args.iw_samples);
         }
     }
-    finish(&run, summary)
+    finish(&run, &finished, summary)
 }
 
 fn data_arg(args: &TrainArgs) -> String {
@@ -234,21 +214,6 @@ fn data_arg(args: &TrainArgs) -> String {
         DataSpec::Sensors => "sensors".into(),
         DataSpec::Csv(f) => format!("csv:{}", f.display()),
     }
-}
-
-fn save_run_config(
-    run: &RunDir,
-    model: &genlab_autoencoder::ModelConfig,
-    train: &TrainConfig,
-    data: &str,
-    size: usize,
-    resume: bool,
-) -> Result<()> {
-    if !resume {
-        let cfg = RunConfig { model: model.clone(), train: train.clone(), data: data.into(), size };
-        run.save_config(&cfg)?;
-    }
-    Ok(())
 }
 
 /// `recon.png` (inputs over reconstructions) and, for a VAE, `samples.png` (fixed seed).
@@ -274,19 +239,15 @@ fn write_pictures(
     Ok(())
 }
 
-fn finish(run: &RunDir, summary: serde_json::Value) -> Result<()> {
-    std::fs::write(run.file("metrics.json"), serde_json::to_string_pretty(&summary)?)?;
+fn finish(run: &RunDir, finished: &Finished, summary: serde_json::Value) -> Result<()> {
     println!("{}", serde_json::to_string(&summary)?);
-    genlab_train::report::loss_curve_svg(&run.file("metrics.jsonl"), &run.file("loss.svg"))?;
-    let title = format!("genlab ae train: {}", summary["model"].as_str().unwrap_or("denoiser"));
     let pictures = [
-        ("loss.svg", "training and validation loss per epoch"),
         ("recon.png", "test inputs (top) and their reconstructions (bottom)"),
         ("samples.png", "samples from the prior, fixed seed"),
     ];
-    genlab_train::html::html_report(run.path(), &title, &summary, &pictures)?;
+    finished.report(&summary, &pictures)?;
     eprintln!(
-        "run folder {} (report.html, checkpoint.bin, metrics.json, metrics.jsonl, loss.svg{})",
+        "run folder {} (report.html, summary.json, checkpoint.bin, metrics.jsonl, loss.svg{})",
         run.path().display(),
         if run.file("recon.png").exists() { ", recon.png" } else { "" }
     );

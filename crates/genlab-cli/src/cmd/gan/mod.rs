@@ -10,10 +10,12 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
 use genlab_gan::data::one_hot;
 use genlab_gan::train::fixed_noise;
-use genlab_gan::{GanConfig, GanData, GanLoss, GanPair, GanTrainConfig, train_gan};
+use genlab_gan::{
+    GanConfig, GanData, GanLoss, GanPair, GanRun, GanTrainConfig, TextFrontEnd, train_gan,
+};
 use genlab_tensor::Device;
 use genlab_tensor::image::{PixelRange, save_grid};
-use genlab_train::{Checkpoint, RunDir};
+use genlab_train::{RunDir, RunSpec};
 
 use super::Globals;
 
@@ -131,21 +133,7 @@ fn train(args: TrainArgs, device: &Device) -> Result<()> {
         bail!("--task is for --model pix2pix");
     }
     let data = load_data(&args.data)?;
-    let mut model = match (args.model.as_str(), data.shape) {
-        ("gan", shape) => GanConfig { shape, ..GanConfig::mnist_gan() },
-        ("dcgan" | "cgan" | "text2img", [1, 28, 28]) => GanConfig::mnist_dcgan(),
-        ("dcgan" | "cgan", [3, 64, 64]) => GanConfig::dcgan64(),
-        (m @ ("dcgan" | "cgan" | "text2img"), shape) => {
-            bail!("{m} has no preset for {shape:?} images")
-        }
-        (other, _) => bail!("unknown --model {other:?}: gan, dcgan, cgan, text2img or pix2pix"),
-    };
-    if args.model == "cgan" || args.model == "text2img" {
-        if data.labels.is_none() {
-            bail!("cgan needs labelled data (--data mnist)");
-        }
-        model.cond_dim = data.classes;
-    }
+    let model = genlab_gan::preset(&args.model, data.shape, data.classes)?;
     let cfg = GanTrainConfig {
         epochs: args.epochs,
         batch_size: args.batch_size.unwrap_or(64),
@@ -170,60 +158,49 @@ fn train(args: TrainArgs, device: &Device) -> Result<()> {
         data.len(),
         data.shape
     );
-    let (_, epochs) = train_gan(&model, &cfg, &data, Some(&run), device, args.resume)?;
+    let spec = RunSpec::new(&run, args.resume).with_data(serde_json::json!({ "spec": args.data }));
+    let (_, epochs, finished) = train_gan(&model, &cfg, &data, &spec, device)?;
     let secs: Vec<f64> = epochs.iter().map(|e| e.seconds).collect();
     let mut summary = serde_json::json!({ "model": args.model, "data": args.data, "epochs": epochs, "epoch_seconds": secs });
     if let Some(t) = text {
         summary["text_encoder"] = t;
     }
-    std::fs::write(run.file("report.json"), serde_json::to_string_pretty(&summary)?)?;
     let last = format!("samples-epoch-{}.png", args.epochs);
     let pictures = [
-        ("loss.svg", "discriminator and generator losses per step"),
         (last.as_str(), "samples from fixed noise after the last epoch"),
         ("samples-epoch-1.png", "the same noise after the first epoch"),
     ];
-    genlab_train::html::html_report(
-        run.path(),
-        &format!("genlab gan train: {}", args.model),
-        &summary,
-        &pictures,
-    )?;
+    finished.report(&summary, &pictures)?;
     eprintln!(
-        "run folder {} (report.html, checkpoint.bin, metrics.jsonl, loss.svg, samples-epoch-N.png)",
+        "run folder {} (report.html, summary.json, checkpoint.bin, metrics.jsonl, loss.svg, samples-epoch-N.png)",
         run.path().display()
     );
     println!("{}", serde_json::to_string(&summary)?);
     Ok(())
 }
 
-/// Loads a run's generator.
-pub fn load_run(dir: &Path, device: &Device) -> Result<(GanPair, GanConfig)> {
-    let run = RunDir::open(dir)?;
-    let text = std::fs::read_to_string(run.file("config.json")).with_context(|| {
-        format!("{} has no config.json: is it a `gan train` run folder?", dir.display())
-    })?;
-    let v: serde_json::Value = serde_json::from_str(&text)?;
-    if v.get("pix2pix").is_some() {
-        bail!(
+/// Loads a run's generator (and its prompt front end).
+fn load_generator(
+    dir: &Path,
+    device: &Device,
+) -> Result<(GanPair, GanConfig, Option<TextFrontEnd>)> {
+    match genlab_gan::load(dir, device)? {
+        GanRun::Generator { pair, config, text } => Ok((pair, config, text)),
+        GanRun::Pix2Pix { .. } => bail!(
             "{} is a pix2pix run: it translates pictures, try `genlab gan translate --checkpoint {} --input PICTURE`",
             dir.display(),
             dir.display()
-        );
+        ),
     }
-    let cfg: GanConfig =
-        serde_json::from_value(v["model"].clone()).context("config.json has no GAN \"model\"")?;
-    let pair = Checkpoint::load(run.checkpoint())?.load_model(cfg.init(device))?;
-    Ok((pair, cfg))
 }
 
 fn sample(args: SampleArgs, device: &Device) -> Result<()> {
-    let (pair, cfg) = load_run(&args.checkpoint, device)?;
+    let (pair, cfg, text) = load_generator(&args.checkpoint, device)?;
     if args.n == 0 {
         bail!("--n must be at least 1");
     }
     let class = match &args.prompt {
-        Some(p) => Some(prompt_class(&args.checkpoint, p, device)?),
+        Some(p) => Some(prompt_class(&args.checkpoint, text.as_ref(), p, device)?),
         None => args.class,
     };
     let cond = match (cfg.cond_dim, class) {
@@ -271,9 +248,7 @@ fn train_text_front_end(run: &RunDir, seed: u64, device: &Device) -> Result<serd
     let captions = training_captions(20_000, seed);
     eprintln!("training the text encoder on {} seeded captions", captions.len());
     let (bpe, encoder) = genlab_gan::text_encoder::train_text_encoder(&captions, 3, seed, device);
-    bpe.save(run.file("text-tokenizer.json"))?;
-    let state = genlab_train::TrainState { seed, ..Default::default() };
-    Checkpoint::save(run.file("text-encoder.bin"), &encoder, None, &state)?;
+    genlab_gan::run::save_text_front_end(run.path(), &bpe, &encoder, seed)?;
     let held = held_out_prompts();
     let prompts: Vec<&str> = held.iter().map(|(p, _)| p.as_str()).collect();
     let verdicts = encoder.classify(&bpe, &prompts, device);
@@ -289,24 +264,23 @@ fn train_text_front_end(run: &RunDir, seed: u64, device: &Device) -> Result<serd
 }
 
 /// The digit a prompt names, or an error when it names none.
-fn prompt_class(dir: &Path, prompt: &str, device: &Device) -> Result<usize> {
+fn prompt_class(
+    dir: &Path,
+    text: Option<&TextFrontEnd>,
+    prompt: &str,
+    device: &Device,
+) -> Result<usize> {
     use genlab_gan::captions::NONE;
-    use genlab_gan::text_encoder::TextEncoderConfig;
     if prompt.trim().is_empty() {
         bail!("the prompt is empty: name a digit, e.g. --prompt \"a handwritten seven\"");
     }
-    let run = RunDir::open(dir)?;
-    let tok = run.file("text-tokenizer.json");
-    if !tok.is_file() {
+    let Some(TextFrontEnd { bpe, encoder }) = text else {
         bail!(
             "{} has no text encoder: train with --model text2img to sample from prompts",
             dir.display()
         );
-    }
-    let bpe = genlab_tokenizer::Bpe::load(&tok)?;
-    let cfg = TextEncoderConfig { vocab: bpe.vocab_size(), dim: 64, classes: NONE + 1 };
-    let encoder = Checkpoint::load(run.file("text-encoder.bin"))?.load_model(cfg.init(device))?;
-    let (class, p) = encoder.classify(&bpe, &[prompt], device)[0];
+    };
+    let (class, p) = encoder.classify(bpe, &[prompt], device)[0];
     if class == NONE || p < 0.5 {
         let read = if class == NONE { "no digit".to_string() } else { format!("digit {class}") };
         bail!(

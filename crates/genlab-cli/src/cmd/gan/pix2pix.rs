@@ -8,10 +8,11 @@ use clap::Args;
 use genlab_data::images::{Channels, Fit, list_images, read_side_by_side};
 use genlab_data::translation::{PhotoCrops, Split, Task, task_pairs};
 use genlab_gan::pix2pix::{PairData, translate as run_generator};
-use genlab_gan::{Pix2PixConfig, Pix2PixTrainConfig, train_pix2pix};
+use genlab_gan::run::side_by_side;
+use genlab_gan::{GanRun, Pix2PixConfig, Pix2PixTrainConfig, train_pix2pix};
 use genlab_tensor::Device;
 use genlab_tensor::image::{PixelRange, load_image, save_grid, tensor_to_image};
-use genlab_train::{Checkpoint, RunDir};
+use genlab_train::{RunDir, RunSpec};
 
 /// Settings of `gan train --model pix2pix`.
 #[derive(Args, Debug)]
@@ -153,8 +154,9 @@ pub fn train(train_args: &super::TrainArgs, device: &Device) -> Result<()> {
         args.size
     );
     let run = RunDir::create(&train_args.out)?;
-    let (_, epochs) =
-        train_pix2pix(&model, &cfg, &train, &held, Some(&run), device, train_args.resume)?;
+    let data = serde_json::json!({ "task": what, "photos": args.photos, "train_pairs": args.train_pairs, "held_out": args.held_out });
+    let spec = RunSpec::new(&run, train_args.resume).with_data(data);
+    let (_, epochs, finished) = train_pix2pix(&model, &cfg, &train, &held, &spec, device)?;
     let last = epochs.last().context("no epochs were run")?;
     let summary = serde_json::json!({
         "model": "pix2pix", "task": what, "objective": objective,
@@ -162,20 +164,12 @@ pub fn train(train_args: &super::TrainArgs, device: &Device) -> Result<()> {
         "epoch_seconds": epochs.iter().map(|e| e.seconds).collect::<Vec<_>>(),
         "epochs": epochs,
     });
-    std::fs::write(run.file("report.json"), serde_json::to_string_pretty(&summary)?)?;
     let grid = format!("held-out-epoch-{}.png", last.epoch);
-    let pictures = [
-        (grid.as_str(), "held-out pairs after the last epoch: input | output | target"),
-        ("loss.svg", "training and held-out L1 per step"),
-    ];
-    genlab_train::html::html_report(
-        run.path(),
-        &format!("genlab pix2pix: {what}"),
-        &summary,
-        &pictures,
-    )?;
+    let pictures =
+        [(grid.as_str(), "held-out pairs after the last epoch: input | output | target")];
+    finished.report(&summary, &pictures)?;
     eprintln!(
-        "run folder {} (report.html, checkpoint.bin, metrics.jsonl, loss.svg, held-out-epoch-N.png)",
+        "run folder {} (report.html, summary.json, checkpoint.bin, metrics.jsonl, loss.svg, held-out-epoch-N.png)",
         run.path().display()
     );
     println!("{}", serde_json::to_string(&summary)?);
@@ -184,18 +178,13 @@ pub fn train(train_args: &super::TrainArgs, device: &Device) -> Result<()> {
 
 /// `gan translate`.
 pub fn translate(args: TranslateArgs, device: &Device) -> Result<()> {
-    let run = RunDir::open(&args.checkpoint)?;
-    let text = std::fs::read_to_string(run.file("config.json")).with_context(|| {
-        format!("{} has no config.json: is it a pix2pix run folder?", args.checkpoint.display())
-    })?;
-    let v: serde_json::Value = serde_json::from_str(&text)?;
-    let cfg: Pix2PixConfig = serde_json::from_value(v["pix2pix"].clone()).with_context(|| {
-        format!(
-            "{} is not a pix2pix run (config.json has no \"pix2pix\")",
+    let GanRun::Pix2Pix { pair, config: cfg } = genlab_gan::load(&args.checkpoint, device)? else {
+        bail!(
+            "{} is not a pix2pix run: sample it with `genlab gan sample --checkpoint {}`",
+            args.checkpoint.display(),
             args.checkpoint.display()
-        )
-    })?;
-    let pair = Checkpoint::load(run.checkpoint())?.load_model(cfg.init(device))?;
+        );
+    };
     let task = if args.from_photo {
         let task = cfg.task.as_deref().map(Task::parse).transpose().map_err(anyhow::Error::msg)?;
         let task = task.filter(|t| t.uses_photos()).with_context(|| {
@@ -265,28 +254,14 @@ fn translate_one(
     };
     let [_, h, w] = shape;
     let output = run_generator(generator, g, &input, shape, device);
-    let tensor = |v: Vec<f32>, c: usize| {
-        let t = burn::tensor::Tensor::<4>::from_data(
-            burn::tensor::TensorData::new(v, [1, c, h, w]),
-            device,
-        );
-        if c == 1 { t.repeat_dim(1, 3) } else { t }
-    };
     match photo {
         Some(photo) => {
-            let row = vec![
-                tensor(input, g.in_channels),
-                tensor(output, g.out_channels),
-                tensor(photo, 3),
-            ];
-            save_grid(burn::tensor::Tensor::cat(row, 0), 3, PixelRange::ZeroOne, out)?;
+            let row = vec![(input, g.in_channels), (output, g.out_channels), (photo, 3)];
+            save_grid(side_by_side(row, h, w, device), 3, PixelRange::ZeroOne, out)?;
         }
         None => {
-            let image = burn::tensor::Tensor::<3>::from_data(
-                burn::tensor::TensorData::new(output, [g.out_channels, h, w]),
-                device,
-            );
-            tensor_to_image(image, PixelRange::ZeroOne)?
+            let image = side_by_side(vec![(output, g.out_channels)], h, w, device);
+            tensor_to_image(image.squeeze_dim::<3>(0), PixelRange::ZeroOne)?
                 .save(out)
                 .with_context(|| format!("writing {}", out.display()))?;
         }

@@ -1,13 +1,16 @@
 //! Training recipes (`configs/*.toml`): the model shape, optimisation and data of a run, as
-//! TOML. Command-line flags override them; unknown keys are errors.
+//! TOML. Command-line flags override them; unknown keys are errors. A run records its recipe's
+//! `[data]` in its manifest, so `--resume` and `gpt eval` read it back from there.
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use genlab_config::ConfigError;
 use genlab_tokenizer::{CharTokenizer, Pattern, Tokenizer, Trainer};
-use genlab_train::RunDir;
-use genlab_transformer::{GptConfig, PosEncoding, TrainConfig};
 use serde::{Deserialize, Serialize};
+
+use crate::config::{GptConfig, PosEncoding};
+use crate::pretrain::TrainConfig;
+use crate::run::GptError;
 
 /// A training recipe (`configs/*.toml`); command-line flags override it.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -73,53 +76,68 @@ impl Default for DataSection {
 }
 
 impl Recipe {
-    /// Reads and parses a recipe file.
-    pub fn load(path: &Path) -> Result<Self> {
-        let text =
-            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-        toml::from_str(&text).with_context(|| format!("parsing recipe {}", path.display()))
+    /// Reads and parses a recipe file; a recipe for another family is an error.
+    pub fn load(path: &Path) -> Result<Self, GptError> {
+        let problem = |problem: String| GptError::Recipe { path: path.to_path_buf(), problem };
+        let text = std::fs::read_to_string(path).map_err(|e| problem(e.to_string()))?;
+        let recipe: Self = toml::from_str(&text).map_err(|e| problem(e.to_string()))?;
+        if let Some(f) = recipe.family.as_deref().filter(|f| *f != "gpt") {
+            return Err(problem(format!("the recipe is for family {f:?}, not gpt")));
+        }
+        Ok(recipe)
     }
 }
 
 impl ModelSection {
     /// The preset with this section's overrides, for a vocabulary of `vocab_size`.
-    pub fn config(&self, vocab_size: usize) -> Result<GptConfig> {
-        let mut cfg = GptConfig::preset(&self.preset, vocab_size).map_err(anyhow::Error::msg)?;
+    pub fn config(&self, vocab_size: usize) -> Result<GptConfig, ConfigError> {
+        let mut cfg = GptConfig::preset(&self.preset, vocab_size)?;
         cfg.pos_encoding = self.pos_encoding.unwrap_or(cfg.pos_encoding);
         cfg.block_size = self.block_size.unwrap_or(cfg.block_size);
         cfg.n_layer = self.n_layer.unwrap_or(cfg.n_layer);
         cfg.n_head = self.n_head.unwrap_or(cfg.n_head);
         cfg.n_embd = self.n_embd.unwrap_or(cfg.n_embd);
         cfg.dropout = self.dropout.unwrap_or(cfg.dropout);
+        cfg.validate()?;
         Ok(cfg)
     }
 }
 
-pub(super) fn read_corpus(path: Option<&Path>) -> Result<String> {
-    match path {
-        Some(p) => Ok(genlab_data::text::read_text(p)?),
-        None => Ok(genlab_data::embedded::shakespeare().to_string()),
-    }
-}
-
 impl DataSection {
-    /// Builds the tokenizer this section names and saves it as `tokenizer.json` in the run.
-    pub fn build_tokenizer(&self, train_text: &str, run: &RunDir) -> Result<Box<dyn Tokenizer>> {
-        let path = run.file("tokenizer.json");
+    /// The corpus: the file at `path`, or the embedded Shakespeare slice.
+    pub fn read_corpus(&self) -> Result<String, GptError> {
+        match &self.path {
+            Some(p) => Ok(genlab_data::text::read_text(p)?),
+            None => Ok(genlab_data::embedded::shakespeare().to_string()),
+        }
+    }
+
+    /// The share of the corpus trained on (the rest, at the end, is validation).
+    pub fn train_fraction(&self) -> f64 {
+        1.0 - self.val_fraction
+    }
+
+    /// Builds the tokenizer this section names from `train_text` and saves it as `path`.
+    pub fn build_tokenizer(
+        &self,
+        train_text: &str,
+        path: &Path,
+    ) -> Result<Box<dyn Tokenizer>, GptError> {
         match self.tokenizer.as_str() {
             "char" => {
                 let tok = CharTokenizer::train(train_text);
-                tok.save(&path)?;
+                tok.save(path)?;
                 Ok(Box::new(tok))
             }
             "bpe" => {
                 let tok = Trainer::new(self.bpe_vocab).pattern(Pattern::Gpt4).train(train_text)?;
-                tok.save(&path)?;
+                tok.save(path)?;
                 Ok(Box::new(tok))
             }
             file => {
-                std::fs::copy(file, &path).with_context(|| format!("copying tokenizer {file}"))?;
-                Ok(genlab_tokenizer::load(&path)?)
+                std::fs::copy(file, path)
+                    .map_err(|source| GptError::Io { path: PathBuf::from(file), source })?;
+                Ok(genlab_tokenizer::load(path)?)
             }
         }
     }
@@ -161,6 +179,8 @@ mod tests {
         assert_eq!(cfg.pos_encoding, PosEncoding::Rotary);
         let bad: Recipe = toml::from_str("[model]\npreset = \"huge\"\n").unwrap();
         assert!(bad.model.config(65).unwrap_err().to_string().contains("huge"));
+        let odd: Recipe = toml::from_str("[model]\nn_head = 5\n").unwrap();
+        assert_eq!(odd.model.config(65).unwrap_err().field, "n_embd");
     }
 
     #[test]

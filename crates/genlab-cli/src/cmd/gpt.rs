@@ -1,22 +1,16 @@
 //! `genlab gpt train | generate | eval | export`: the GPT from text to streamed text.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use clap::{Args, Subcommand};
 use genlab_decoding::{GenerationConfig, generate, generate_stream};
 use genlab_tokenizer::Tokenizer;
-use genlab_train::{Checkpoint, RunDir};
-use genlab_transformer::data::TokenSplits;
-use genlab_transformer::{Gpt, GptConfig, GptGenerator, PosEncoding, estimate_loss};
+use genlab_train::RunDir;
+use genlab_transformer::{Gpt, GptGenerator, PosEncoding, Recipe, estimate_loss};
 
 use super::Globals;
-
-mod recipe;
-
-pub use recipe::Recipe;
-use recipe::read_corpus;
 
 /// The GPT family.
 #[derive(Subcommand, Debug)]
@@ -175,13 +169,13 @@ pub fn run(globals: &Globals, cmd: GptCmd) -> Result<()> {
     match cmd {
         GptCmd::Train(args) => train(args, &device),
         GptCmd::Generate(args) => {
-            let (model, tok, _) = load_run(&args.checkpoint, &device)?;
-            stream_sample(&model, tok.as_ref(), &args.sample, &device)
+            let run = genlab_transformer::load(&args.checkpoint, &device)?;
+            stream_sample(&run.model, run.tokenizer.as_ref(), &args.sample, &device)
         }
         GptCmd::Eval(args) => eval(args, &device),
         GptCmd::Export(args) => {
-            let (model, _, _) = load_run(&args.checkpoint, &device)?;
-            genlab_transformer::save_safetensors(&model, &args.out)?;
+            let run = genlab_transformer::load(&args.checkpoint, &device)?;
+            genlab_transformer::save_safetensors(&run.model, &args.out)?;
             println!("wrote {}", args.out.display());
             Ok(())
         }
@@ -189,19 +183,19 @@ pub fn run(globals: &Globals, cmd: GptCmd) -> Result<()> {
 }
 
 fn train(args: TrainArgs, device: &genlab_tensor::Device) -> Result<()> {
-    // A resumed run starts from the recipe it was trained with (flags still override it).
-    let recipe_path = match (&args.config, args.resume) {
-        (Some(path), _) => Some(path.clone()),
-        (None, true) => Some(args.out.join("recipe.toml")),
-        (None, false) => None,
+    // A resumed run continues with the recipe and shape it was trained with (flags still
+    // override the recipe); a fresh one starts from --config or the defaults.
+    let (mut recipe, model) = match (&args.config, args.resume) {
+        (Some(path), false) => (Recipe::load(path)?, None),
+        (None, false) => (Recipe::default(), None),
+        (Some(path), true) => {
+            (Recipe::load(path)?, Some(genlab_transformer::resume_recipe(&args.out)?.1))
+        }
+        (None, true) => {
+            let (recipe, model) = genlab_transformer::resume_recipe(&args.out)?;
+            (recipe, Some(model))
+        }
     };
-    let mut recipe = match &recipe_path {
-        Some(path) => Recipe::load(path)?,
-        None => Recipe::default(),
-    };
-    if let Some(f) = recipe.family.as_deref().filter(|f| *f != "gpt") {
-        bail!("recipe is for family {f:?}, not gpt");
-    }
     if let Some(d) = args.data {
         recipe.data.path = Some(d)
     }
@@ -232,37 +226,8 @@ fn train(args: TrainArgs, device: &genlab_tensor::Device) -> Result<()> {
         recipe.train.seed = s
     }
     let sample_config = args.sample.config()?;
-
-    let text = read_corpus(recipe.data.path.as_deref())?;
-    let (train_text, _) = genlab_data::text::split(&text, 1.0 - recipe.data.val_fraction);
     let run = RunDir::create(&args.out)?;
-    let tok = if args.resume {
-        genlab_tokenizer::load(run.file("tokenizer.json"))?
-    } else {
-        recipe.data.build_tokenizer(train_text, &run)?
-    };
-    let ids = tok.encode(&text)?;
-    let data = TokenSplits::split(ids, 1.0 - recipe.data.val_fraction);
-    let model_cfg = recipe.model.config(tok.vocab_size())?;
-    // A fresh run records its recipe before step 0 (so a killed run can resume); a resumed run
-    // only after its checkpoint has loaded, so a failed resume never rewrites it.
-    if !args.resume {
-        std::fs::write(run.file("recipe.toml"), toml::to_string(&recipe)?)?;
-    }
-
-    eprintln!(
-        "training a {}-parameter GPT ({} layers, {} heads, width {}, context {}) on {} train / {} val tokens ({} vocab) on {:?}",
-        model_cfg.num_params(),
-        model_cfg.n_layer,
-        model_cfg.n_head,
-        model_cfg.n_embd,
-        model_cfg.block_size,
-        data.train.len(),
-        data.val.len(),
-        tok.vocab_size(),
-        device,
-    );
-    let mut on_eval = |model: &Gpt, step: u64| {
+    let mut on_eval = |model: &Gpt, tok: &dyn Tokenizer, step: u64| {
         let config = GenerationConfig { max_new_tokens: 120, ..sample_config.clone() };
         let generator = GptGenerator::new(model, device, true);
         let prompt = tok.encode(&args.sample.prompt).ok().filter(|p| !p.is_empty())?;
@@ -270,28 +235,10 @@ fn train(args: TrainArgs, device: &genlab_tensor::Device) -> Result<()> {
         let text = tok.decode(&out.tokens).ok()?;
         Some(format!("--- sample at step {step} ---\n{}{}\n---", args.sample.prompt, text))
     };
-    let (model, report) = genlab_transformer::pretrain(
-        &model_cfg,
-        &recipe.train,
-        &data,
-        &run,
-        device,
-        args.resume,
-        &mut on_eval,
-    )?;
-    if args.resume {
-        std::fs::write(run.file("recipe.toml"), toml::to_string(&recipe)?)?;
-    }
-    genlab_transformer::save_safetensors(&model, run.file("model.safetensors"))?;
-    genlab_train::report::loss_curve_svg(&run.file("metrics.jsonl"), &run.file("loss.svg"))?;
-    genlab_train::html::html_report(
-        run.path(),
-        "genlab gpt train",
-        &serde_json::to_value(&report)?,
-        &[("loss.svg", "training loss per step and validation loss per evaluation")],
-    )?;
+    let (trained, report) =
+        genlab_transformer::train_recipe(&recipe, model, &run, args.resume, device, &mut on_eval)?;
     eprintln!(
-        "done: {} steps, train loss {:.4}, val loss {:.4}, {:.0} tokens/s; run folder {} (report.html, checkpoint.bin, model.safetensors, metrics.jsonl, loss.svg)",
+        "done: {} steps, train loss {:.4}, val loss {:.4}, {:.0} tokens/s; run folder {} (report.html, summary.json, checkpoint.bin, model.safetensors, metrics.jsonl, loss.svg)",
         report.steps,
         report.train_loss,
         report.val_loss,
@@ -305,25 +252,7 @@ fn train(args: TrainArgs, device: &genlab_tensor::Device) -> Result<()> {
         "sampling (temperature {}, top-k {}, top-p {}, seed {}):",
         args.sample.temperature, args.sample.top_k, args.sample.top_p, args.sample.seed
     );
-    stream_sample(&model, tok.as_ref(), &args.sample, device)
-}
-
-/// Loads a run folder: model (from checkpoint.bin), tokenizer, model config.
-pub fn load_run(
-    dir: &Path,
-    device: &genlab_tensor::Device,
-) -> Result<(Gpt, Box<dyn Tokenizer>, GptConfig)> {
-    let run = RunDir::open(dir)?;
-    let config: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(run.file("config.json")).with_context(
-            || format!("{} has no config.json: is it a run folder?", dir.display()),
-        )?)?;
-    let model_cfg: GptConfig = serde_json::from_value(config["model"].clone())
-        .context("config.json has no valid \"model\"")?;
-    let tok = genlab_tokenizer::load(run.file("tokenizer.json"))?;
-    let ckpt = Checkpoint::load(run.checkpoint())?;
-    let model = ckpt.load_model(model_cfg.init(device))?;
-    Ok((model, tok, model_cfg))
+    stream_sample(&trained.model, trained.tokenizer.as_ref(), &args.sample, device)
 }
 
 fn stream_sample(
@@ -364,32 +293,24 @@ fn stream_sample(
 }
 
 fn eval(args: EvalArgs, device: &genlab_tensor::Device) -> Result<()> {
-    let (model, tok, cfg) = load_run(&args.checkpoint, device)?;
-    let recipe: Recipe = toml::from_str(
-        &std::fs::read_to_string(args.checkpoint.join("recipe.toml")).unwrap_or_default(),
-    )
-    .unwrap_or_default();
+    let run = genlab_transformer::load(&args.checkpoint, device)?;
     let tokens = match &args.data {
-        Some(path) => tok.encode(&genlab_data::text::read_text(path)?)?,
-        None => {
-            let text = read_corpus(recipe.data.path.as_deref())?;
-            TokenSplits::split(tok.encode(&text)?, 1.0 - recipe.data.val_fraction).val
-        }
+        Some(path) => run.tokenizer.encode(&genlab_data::text::read_text(path)?)?,
+        None => run.validation_tokens()?,
     };
-    if tokens.len() <= cfg.block_size {
-        bail!(
-            "{} tokens is too little to evaluate a model with context {}",
-            tokens.len(),
-            cfg.block_size
-        );
+    let block = run.config.block_size;
+    if tokens.len() <= block {
+        bail!("{} tokens is too little to evaluate a model with context {block}", tokens.len());
     }
-    let loss = estimate_loss(&model, &tokens, args.iters, recipe.train.batch_size.max(1), device);
+    if args.iters == 0 {
+        bail!("--iters must be at least 1");
+    }
+    let batch = run.train.batch_size;
+    let loss = estimate_loss(&run.model, &tokens, args.iters, batch, device);
     println!(
-        "loss {loss:.4}  perplexity {:.3}  ({} batches of {} x {} tokens)",
+        "loss {loss:.4}  perplexity {:.3}  ({} batches of {batch} x {block} tokens)",
         loss.exp(),
         args.iters,
-        recipe.train.batch_size,
-        cfg.block_size
     );
     Ok(())
 }
