@@ -3,10 +3,9 @@
 //! autoencoder's outputs.
 
 use burn::module::Module;
-use burn::optim::{AdamConfig, GradientsParams};
 use burn::tensor::activation::sigmoid;
 use burn::tensor::{Device, Tensor, TensorData};
-use genlab_data::Batcher;
+use genlab_train::fit_supervised;
 use serde::{Deserialize, Serialize};
 
 use crate::conv_stack::{ConvEncoder, ConvStackConfig};
@@ -70,21 +69,15 @@ pub fn train_attribute_classifier(
 ) -> AttributeClassifier {
     let device = device.clone().autodiff();
     device.seed(seed);
-    let mut model = cfg.init(&device);
-    let mut optim = AdamConfig::new().init();
-    let batcher = Batcher::new(images.len(), 64, seed, false);
-    for epoch in 0..epochs {
-        for idx in batcher.epoch(epoch) {
-            let x = images.batch(&idx, &device);
+    let model =
+        fit_supervised(cfg.init(&device), images.len(), 64, epochs, seed, 1e-3, |m, idx| {
+            let x = images.batch(idx, &device);
             let y: Vec<f32> = idx
                 .iter()
                 .flat_map(|&i| labels[i].iter().map(|&b| if b { 1.0 } else { 0.0 }))
                 .collect();
             let y = Tensor::from_data(TensorData::new(y, [idx.len(), cfg.outputs]), &device);
-            let loss = bce_with_logits(model.forward(x), y).mean();
-            let grads = GradientsParams::from_grads(loss.backward(), &model);
-            model = optim.step(1e-3, model, grads);
-        }
-    }
+            bce_with_logits(m.forward(x), y).mean()
+        });
     model.valid()
 }

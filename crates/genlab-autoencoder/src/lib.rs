@@ -14,6 +14,7 @@ pub mod conv_stack;
 pub mod conv_vae;
 pub mod corrupt;
 pub mod data;
+pub mod datasets;
 pub mod denoise;
 pub mod denoiser;
 pub mod eval;

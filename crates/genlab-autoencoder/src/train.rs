@@ -159,13 +159,7 @@ pub fn fit(
     };
     let steps_per_epoch = batches.batches_per_epoch() as u64;
     let manifest = RunManifest::new("autoencoder", model_cfg.name(), model_cfg, cfg);
-    let spec = TrainSpec {
-        run,
-        seed: cfg.seed,
-        total_steps: cfg.epochs * steps_per_epoch,
-        unit: "img",
-        device: &device,
-    };
+    let spec = TrainSpec::new(run, cfg.seed, cfg.epochs * steps_per_epoch, "img", &device);
     let (mut t, mut model, optims) =
         Trainer::start(&spec, &manifest, model_cfg.init(&device), |m| vec![cfg.optim.init(m)])?;
     let [mut optim] = optims.try_into().unwrap_or_else(|_| unreachable!("one optimiser"));

@@ -1,7 +1,7 @@
 //! Shapes, learning, determinism, resume and error handling of every autoencoder, on tiny data
 //! made here.
 
-use burn::tensor::{Device, Tensor};
+use burn::tensor::Tensor;
 use genlab_autoencoder::anomaly::detect;
 use genlab_autoencoder::autoencoder::AutoencoderConfig;
 use genlab_autoencoder::conv_autoencoder::ConvAutoencoderConfig;
@@ -14,19 +14,8 @@ use genlab_autoencoder::vae::VaeConfig;
 use genlab_autoencoder::{
     ImageData, ModelConfig, Photo, ReconLoss, TrainConfig, TrainData, TrainError, fit,
 };
+use genlab_tensor::testing::{cpu as dev, serial};
 use genlab_train::{RunDir, RunSpec};
-
-/// burn's CPU backends draw from one process-wide generator, so tests that check exact
-/// repeatability must not run beside others that draw from it: every test holds this lock.
-static RNG: std::sync::Mutex<()> = std::sync::Mutex::new(());
-
-fn dev() -> Device {
-    genlab_tensor::DeviceSpec::Cpu.device().unwrap()
-}
-
-fn serial() -> std::sync::MutexGuard<'static, ()> {
-    RNG.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
-}
 
 /// `n` 8×8 images of a bright horizontal bar at a row that depends on the index (or a
 /// vertical bar when `vertical`), softly blurred.

@@ -179,6 +179,29 @@ pub fn read_mnist_labels(path: impl AsRef<Path>, max_label: u8) -> Result<LabelS
     Ok(LabelSet { labels: idx.data })
 }
 
+/// `dir/stem.gz` or `dir/stem`, whichever exists.
+pub fn find_idx(dir: &Path, stem: &str) -> Option<std::path::PathBuf> {
+    [dir.join(format!("{stem}.gz")), dir.join(stem)].into_iter().find(|p| p.is_file())
+}
+
+/// One MNIST split from a folder of IDX files (`{split}-images-idx3-ubyte[.gz]` and
+/// `{split}-labels-idx1-ubyte[.gz]`), checked to have a label per image.
+pub fn read_mnist_split(dir: &Path, split: &str) -> Result<(ImageSet, LabelSet), DataError> {
+    let find = |stem: String| {
+        find_idx(dir, &stem).ok_or_else(|| DataError::Invalid {
+            problem: format!("{} has no {stem}[.gz]", dir.display()),
+        })
+    };
+    let images = read_mnist_images(find(format!("{split}-images-idx3-ubyte"))?)?;
+    let labels = read_mnist_labels(find(format!("{split}-labels-idx1-ubyte"))?, 9)?;
+    if labels.labels.len() != images.n {
+        return Err(DataError::Invalid {
+            problem: format!("{split}: {} images but {} labels", images.n, labels.labels.len()),
+        });
+    }
+    Ok((images, labels))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

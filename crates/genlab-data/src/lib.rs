@@ -25,7 +25,10 @@ pub use batcher::Batcher;
 pub use csv::{CsvOptions, read_sensor_csv, write_sensor_csv};
 pub use error::DataError;
 pub use faces::{FaceAttrs, FaceShape, Faces, HairColour, generate_faces, generate_faces_with};
-pub use idx::{Idx, ImageSet, LabelSet, read_idx, read_mnist_images, read_mnist_labels};
+pub use idx::{
+    Idx, ImageSet, LabelSet, find_idx, read_idx, read_mnist_images, read_mnist_labels,
+    read_mnist_split,
+};
 pub use sensors::{
     ChannelStats, Fault, FaultKind, FaultMix, SensorConfig, SensorSeries, Windows, windows,
 };

@@ -133,7 +133,7 @@ impl GenerationConfig {
     /// Checks every parameter.
     ///
     /// # Errors
-    /// [`DecodingError::InvalidParameter`] naming the first bad parameter and its allowed
+    /// [`DecodingError::Config`] naming the first bad parameter and its allowed
     /// range, or [`DecodingError::InvalidConfig`] for a bad `order` or an empty stop string.
     pub fn validate(&self) -> Result<()> {
         let checks = [

@@ -7,16 +7,10 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 /// Everything that can go wrong while processing logits or generating.
 #[derive(Debug, thiserror::Error)]
 pub enum DecodingError {
-    /// A user parameter lies outside its allowed range.
-    #[error("invalid parameter `{name}`: {value} is outside the allowed range {range}")]
-    InvalidParameter {
-        /// The parameter's name, as in [`crate::GenerationConfig`].
-        name: &'static str,
-        /// The offending value, formatted.
-        value: String,
-        /// The allowed range, e.g. `(0, 1]`.
-        range: &'static str,
-    },
+    /// A user parameter lies outside its allowed range: genlab's one config error, naming the
+    /// parameter as in [`crate::GenerationConfig`], its value and the allowed range.
+    #[error(transparent)]
+    Config(#[from] genlab_config::ConfigError),
     /// A combination of parameters or inputs that cannot work together.
     #[error("invalid configuration: {0}")]
     InvalidConfig(String),
@@ -54,8 +48,8 @@ pub enum DecodingError {
 pub type Result<T, E = DecodingError> = std::result::Result<T, E>;
 
 impl DecodingError {
-    /// Shorthand for [`DecodingError::InvalidParameter`].
+    /// Shorthand for [`DecodingError::Config`]: `name` = `value` is outside `range`.
     pub fn param(name: &'static str, value: impl std::fmt::Display, range: &'static str) -> Self {
-        Self::InvalidParameter { name, value: value.to_string(), range }
+        Self::Config(genlab_config::ConfigError::new(name, value, format!("in {range}")))
     }
 }

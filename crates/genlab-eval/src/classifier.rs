@@ -7,9 +7,9 @@ use burn::module::Module;
 use burn::nn::conv::{Conv2d, Conv2dConfig};
 use burn::nn::pool::{MaxPool2d, MaxPool2dConfig};
 use burn::nn::{Linear, LinearConfig, PaddingConfig2d, Relu};
-use burn::optim::{AdamConfig, GradientsParams};
 use burn::tensor::activation::softmax;
 use burn::tensor::{Device, Int, Tensor, TensorData};
+use genlab_train::fit_supervised;
 
 /// Width of the feature vector.
 pub const FEATURES: usize = 128;
@@ -85,39 +85,16 @@ pub fn train_digit_classifier(
 ) -> DigitClassifier {
     let device = device.clone().autodiff();
     device.seed(seed);
-    let mut model = DigitClassifierConfig.init(&device);
-    let mut optim = AdamConfig::new().init();
-    let n = labels.len();
-    let batcher = genlab_data_free_batcher(n, 64, seed);
-    for epoch in 0..epochs {
-        for idx in batcher(epoch) {
-            let mut x = Vec::with_capacity(idx.len() * 784);
-            idx.iter().for_each(|&i| x.extend_from_slice(&images[i * 784..(i + 1) * 784]));
-            let x = Tensor::<4>::from_data(TensorData::new(x, [idx.len(), 1, 28, 28]), &device);
-            let y: Vec<i64> = idx.iter().map(|&i| labels[i] as i64).collect();
-            let y = Tensor::<1, Int>::from_data(TensorData::new(y, [idx.len()]), &device);
-            let loss = burn::nn::loss::CrossEntropyLossConfig::new()
-                .init(&device)
-                .forward(model.forward(x), y);
-            let grads = GradientsParams::from_grads(loss.backward(), &model);
-            model = optim.step(1e-3, model, grads);
-        }
-    }
+    let model = DigitClassifierConfig.init(&device);
+    let model = fit_supervised(model, labels.len(), 64, epochs, seed, 1e-3, |model, idx| {
+        let mut x = Vec::with_capacity(idx.len() * 784);
+        idx.iter().for_each(|&i| x.extend_from_slice(&images[i * 784..(i + 1) * 784]));
+        let x = Tensor::<4>::from_data(TensorData::new(x, [idx.len(), 1, 28, 28]), &device);
+        let y: Vec<i64> = idx.iter().map(|&i| labels[i] as i64).collect();
+        let y = Tensor::<1, Int>::from_data(TensorData::new(y, [idx.len()]), &device);
+        burn::nn::loss::CrossEntropyLossConfig::new().init(&device).forward(model.forward(x), y)
+    });
     model.valid()
-}
-
-/// Seeded shuffled mini-batches (genlab-eval does not depend on genlab-data).
-fn genlab_data_free_batcher(n: usize, batch: usize, seed: u64) -> impl Fn(u64) -> Vec<Vec<usize>> {
-    move |epoch| {
-        use rand::SeedableRng;
-        use rand::seq::SliceRandom;
-        let mut idx: Vec<usize> = (0..n).collect();
-        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(
-            seed ^ epoch.wrapping_mul(0x9E37_79B9_7F4A_7C15),
-        );
-        idx.shuffle(&mut rng);
-        idx.chunks(batch).map(<[usize]>::to_vec).collect()
-    }
 }
 
 /// Share of `labels` the classifier gets right, overall and per class.

@@ -7,6 +7,7 @@
 
 pub mod captions;
 pub mod data;
+pub mod datasets;
 pub mod dcgan_discriminator;
 pub mod dcgan_generator;
 pub mod loss;

@@ -140,13 +140,7 @@ pub fn train_pix2pix(
     let batcher = Batcher::new(train.len(), cfg.batch_size, cfg.seed, true);
     let steps_per_epoch = batcher.batches_per_epoch() as u64;
     let manifest = RunManifest::new("gan", "pix2pix", model_cfg, cfg);
-    let spec = TrainSpec {
-        run,
-        seed: cfg.seed,
-        total_steps: cfg.epochs * steps_per_epoch,
-        unit: "pair",
-        device: &device,
-    };
+    let spec = TrainSpec::new(run, cfg.seed, cfg.epochs * steps_per_epoch, "pair", &device);
     let optims =
         |p: &Pix2Pix| vec![cfg.optim().init(&p.generator), cfg.optim().init(&p.discriminator)];
     let (mut t, mut pair, optims) =

@@ -90,6 +90,33 @@ pub fn save_text_front_end(
     Ok(())
 }
 
+/// Trains a text-to-image run's prompt encoder on seeded captions (3 epochs) and saves it in
+/// `dir` ([`TEXT_TOKENIZER_FILE`], [`TEXT_ENCODER_FILE`]); returns how many captions it saw
+/// and its accuracy on the held-out paraphrases.
+pub fn train_text_front_end(
+    dir: &Path,
+    seed: u64,
+    device: &Device,
+) -> Result<serde_json::Value, genlab_train::TrainError> {
+    use crate::captions::{held_out_prompts, training_captions};
+    let captions = training_captions(20_000, seed);
+    eprintln!("training the text encoder on {} seeded captions", captions.len());
+    let (bpe, encoder) = crate::text_encoder::train_text_encoder(&captions, 3, seed, device);
+    save_text_front_end(dir, &bpe, &encoder, seed)?;
+    let held = held_out_prompts();
+    let prompts: Vec<&str> = held.iter().map(|(p, _)| p.as_str()).collect();
+    let verdicts = encoder.classify(&bpe, &prompts, device);
+    let right = verdicts.iter().zip(&held).filter(|((c, _), (_, d))| c == d).count();
+    let accuracy = right as f64 / held.len() as f64;
+    eprintln!(
+        "text encoder: {right} of {} held-out paraphrases read as the right digit",
+        held.len()
+    );
+    Ok(serde_json::json!({
+        "captions": captions.len(), "held_out_prompts": held.len(), "held_out_accuracy": accuracy,
+    }))
+}
+
 /// The GAN preset `model` (`gan`, `dcgan`, `cgan`, `text2img`) for images of `shape`; the
 /// conditional ones condition on `classes` labels.
 pub fn preset(model: &str, shape: [usize; 3], classes: usize) -> Result<GanConfig, ConfigError> {

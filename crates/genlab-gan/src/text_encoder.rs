@@ -7,10 +7,10 @@
 use burn::module::Module;
 use burn::nn::conv::{Conv1d, Conv1dConfig};
 use burn::nn::{Embedding, EmbeddingConfig, Linear, LinearConfig, PaddingConfig1d, Relu};
-use burn::optim::{AdamConfig, GradientsParams};
 use burn::tensor::activation::softmax;
 use burn::tensor::{Device, Int, Tensor, TensorData};
 use genlab_tokenizer::Bpe;
+use genlab_train::fit_supervised;
 use serde::{Deserialize, Serialize};
 
 use crate::captions::NONE;
@@ -113,20 +113,13 @@ pub fn train_text_encoder(
     let device = device.clone().autodiff();
     device.seed(seed);
     let cfg = TextEncoderConfig { vocab: bpe.vocab_size(), dim: 64, classes: NONE + 1 };
-    let mut model = cfg.init(&device);
-    let mut optim = AdamConfig::new().init();
-    let batcher = genlab_data::Batcher::new(captions.len(), 64, seed, false);
-    for epoch in 0..epochs {
-        for idx in batcher.epoch(epoch) {
+    let model =
+        fit_supervised(cfg.init(&device), captions.len(), 64, epochs, seed, 3e-3, |m, idx| {
             let texts: Vec<&str> = idx.iter().map(|&i| captions[i].0.as_str()).collect();
             let y: Vec<i64> = idx.iter().map(|&i| captions[i].1 as i64).collect();
             let y = Tensor::<1, Int>::from_data(TensorData::new(y, [idx.len()]), &device);
-            let logits = model.forward(tokenize(&bpe, &texts, &device), bpe.vocab_size());
-            let loss =
-                burn::nn::loss::CrossEntropyLossConfig::new().init(&device).forward(logits, y);
-            let grads = GradientsParams::from_grads(loss.backward(), &model);
-            model = optim.step(3e-3, model, grads);
-        }
-    }
+            let logits = m.forward(tokenize(&bpe, &texts, &device), bpe.vocab_size());
+            burn::nn::loss::CrossEntropyLossConfig::new().init(&device).forward(logits, y)
+        });
     (bpe, model.valid())
 }

@@ -169,13 +169,7 @@ pub fn train_gan(
     let batcher = Batcher::new(data.len(), cfg.batch_size, cfg.seed, true);
     let steps_per_epoch = batcher.batches_per_epoch() as u64;
     let manifest = RunManifest::new("gan", gan_kind(model_cfg), model_cfg, cfg);
-    let spec = TrainSpec {
-        run,
-        seed: cfg.seed,
-        total_steps: cfg.epochs * steps_per_epoch,
-        unit: "img",
-        device: &device,
-    };
+    let spec = TrainSpec::new(run, cfg.seed, cfg.epochs * steps_per_epoch, "img", &device);
     let optims =
         |p: &GanPair| vec![cfg.optim().init(&p.generator), cfg.optim().init(&p.discriminator)];
     let (mut t, mut pair, optims) =

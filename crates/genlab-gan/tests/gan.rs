@@ -1,21 +1,10 @@
 //! Shapes, the game on toy data, resume, NaN handling and errors.
 
-use burn::tensor::{Device, Tensor};
+use burn::tensor::Tensor;
 use genlab_gan::data::one_hot;
 use genlab_gan::{Arch, GanConfig, GanData, GanError, GanLoss, GanTrainConfig, train_gan};
+use genlab_tensor::testing::{cpu as dev, serial};
 use genlab_train::{RunDir, RunSpec};
-
-/// burn's CPU backend has one process-wide generator: tests that check exact repeatability
-/// hold this lock so no other test draws from it meanwhile.
-static RNG: std::sync::Mutex<()> = std::sync::Mutex::new(());
-
-fn serial() -> std::sync::MutexGuard<'static, ()> {
-    RNG.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
-fn dev() -> Device {
-    genlab_tensor::DeviceSpec::Cpu.device().unwrap()
-}
 
 /// 8×8 images: a bright square at one of four corners (the class), on dark.
 fn corners(n: usize) -> GanData {

@@ -1,23 +1,11 @@
 //! pix2pix on a small built-in task: learning, resume, translation of odd sizes, errors.
 
-use burn::tensor::Device;
 use genlab_data::translation::{Split, Task, task_pairs};
 use genlab_gan::pix2pix::{PairData, fidelity, translate};
 use genlab_gan::unet::UNetConfig;
 use genlab_gan::{GanError, Pix2PixConfig, Pix2PixTrainConfig, train_pix2pix};
+use genlab_tensor::testing::{cpu as dev, serial};
 use genlab_train::{RunDir, RunSpec};
-
-/// burn's CPU backend has one process-wide generator: tests that check exact repeatability
-/// hold this lock so no other test draws from it meanwhile.
-static RNG: std::sync::Mutex<()> = std::sync::Mutex::new(());
-
-fn serial() -> std::sync::MutexGuard<'static, ()> {
-    RNG.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
-fn dev() -> Device {
-    genlab_tensor::DeviceSpec::Cpu.device().unwrap()
-}
 
 /// 16×16 pairs of a built-in task (synthetic faces as the photos).
 fn pairs(task: Task, n: usize, split: Split) -> PairData {

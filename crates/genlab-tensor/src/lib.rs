@@ -9,6 +9,7 @@
 pub mod alloc;
 pub mod device;
 pub mod image;
+pub mod testing;
 
 pub use burn;
 pub use burn::tensor::{Device, Tensor, TensorData};

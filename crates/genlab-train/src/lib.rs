@@ -16,6 +16,7 @@
 //!   end-of-run summary and page.
 //! - [`run`]: the run folder, and [`report`] and [`html`]: the loss curve as SVG, and
 //!   `report.html` with a run's settings, figures, pictures and samples on one page.
+//! - [`supervised`]: the small Adam loops of helper models (classifiers, judges, encoders).
 //! - [`ConfigError`] (from genlab-config): the error every config's `validate()` returns.
 
 pub mod checkpoint;
@@ -29,6 +30,7 @@ pub mod progress;
 pub mod report;
 pub mod run;
 pub mod schedule;
+pub mod supervised;
 pub mod trainer;
 
 pub use checkpoint::{Checkpoint, CheckpointError, TrainState};
@@ -40,6 +42,7 @@ pub use optim::{OptimConfig, accumulate_grads, clip_grad_norm};
 pub use progress::Progress;
 pub use run::RunDir;
 pub use schedule::LrSchedule;
+pub use supervised::fit_supervised;
 pub use trainer::{Finished, RunSpec, Start, TrainSpec, Trainer};
 
 /// A seed for step `step` of a run seeded with `seed`: reseeding the backend with this at every

@@ -100,6 +100,19 @@ pub struct TrainSpec<'a> {
     pub device: &'a Device,
 }
 
+impl<'a> TrainSpec<'a> {
+    /// A run of `total_steps` steps of `unit` items, seeded with `seed`, on `device`.
+    pub fn new(
+        run: &'a RunSpec,
+        seed: u64,
+        total_steps: u64,
+        unit: &'static str,
+        device: &'a Device,
+    ) -> Self {
+        Self { run, seed, total_steps, unit, device }
+    }
+}
+
 /// A run in progress. See the [module docs](self).
 #[derive(Debug)]
 pub struct Trainer {
@@ -188,7 +201,7 @@ impl Trainer {
             state,
             metrics,
             started: Instant::now(),
-            device: format!("{:?}", spec.device),
+            device: format!("{:?}", spec.device.clone().without_autodiff()),
         };
         Ok((trainer, model, optims))
     }

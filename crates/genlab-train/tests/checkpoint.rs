@@ -7,11 +7,10 @@ use std::time::Duration;
 use burn::nn::{Linear, LinearConfig};
 use burn::optim::{GradientsParams, ModuleOptimizer};
 use burn::tensor::{Device, Distribution, Tensor};
-use genlab_tensor::DeviceSpec;
 use genlab_train::{Checkpoint, CheckpointError, OptimConfig, TrainState, clip_grad_norm};
 
 fn device() -> Device {
-    DeviceSpec::Cpu.device().unwrap().autodiff()
+    genlab_tensor::testing::cpu().autodiff()
 }
 
 fn batch(step: u64, device: &Device) -> Tensor<2> {
@@ -40,6 +39,7 @@ fn weights(model: &Linear) -> Vec<f32> {
 
 #[test]
 fn resume_continues_exactly() {
+    let _rng = genlab_tensor::testing::serial();
     let device = device();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("checkpoint.bin");

@@ -5,7 +5,6 @@
 use burn::nn::{Linear, LinearConfig};
 use burn::optim::GradientsParams;
 use burn::tensor::{Device, Distribution, Tensor};
-use genlab_tensor::DeviceSpec;
 use genlab_train::{
     Checkpoint, OptimConfig, RunDir, RunError, RunManifest, RunSpec, TrainError, TrainSpec,
     TrainState, Trainer,
@@ -13,7 +12,7 @@ use genlab_train::{
 use serde_json::json;
 
 fn device() -> Device {
-    DeviceSpec::Cpu.device().unwrap().autodiff()
+    genlab_tensor::testing::cpu().autodiff()
 }
 
 /// A tiny family for the trainer: a Linear model learning y = 1 for `steps` steps.
@@ -51,6 +50,7 @@ fn weights(model: &Linear) -> Vec<f32> {
 
 #[test]
 fn manifest_is_written_before_training_and_resume_is_exact() {
+    let _rng = genlab_tensor::testing::serial();
     let dir = tempfile::tempdir().unwrap();
     let full = RunDir::create(dir.path().join("full")).unwrap();
     let a = train_linear(&RunSpec::new(&full, false), 6, 3).unwrap();
@@ -82,6 +82,7 @@ fn manifest_is_written_before_training_and_resume_is_exact() {
 
 #[test]
 fn a_run_can_start_from_another_runs_weights() {
+    let _rng = genlab_tensor::testing::serial();
     let dir = tempfile::tempdir().unwrap();
     let base = RunDir::create(dir.path().join("base")).unwrap();
     let trained = train_linear(&RunSpec::new(&base, false), 6, 3).unwrap();

@@ -232,8 +232,7 @@ pub fn train(
     let device = device.clone().autodiff();
     device.seed(cfg.seed);
     let manifest = RunManifest::new("gpt", kind, model_cfg, cfg).with_tokenizer("tokenizer.json");
-    let spec =
-        TrainSpec { run, seed: cfg.seed, total_steps: cfg.max_steps, unit: "tok", device: &device };
+    let spec = TrainSpec::new(run, cfg.seed, cfg.max_steps, "tok", &device);
     let (mut t, mut model, optims) =
         Trainer::start(&spec, &manifest, model_cfg.init(&device), |m| vec![cfg.optim.init(m)])?;
     let [mut optim] = optims.try_into().unwrap_or_else(|_| unreachable!("one optimiser"));

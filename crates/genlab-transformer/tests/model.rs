@@ -2,13 +2,9 @@
 
 use burn::optim::GradientsParams;
 use burn::tensor::{Device, Int, Tensor, TensorData};
-use genlab_tensor::DeviceSpec;
+use genlab_tensor::testing::cpu as device;
 use genlab_train::OptimConfig;
 use genlab_transformer::{Gpt, GptConfig, KvCache, PosEncoding};
-
-fn device() -> Device {
-    DeviceSpec::Cpu.device().unwrap()
-}
 
 fn tiny(pos: PosEncoding) -> GptConfig {
     GptConfig {

@@ -1,7 +1,6 @@
 //! A run stopped at a checkpoint and resumed gives the same loss curve as an uninterrupted
 //! run with the same seed (batches and dropout depend only on seed and step).
 
-use genlab_tensor::DeviceSpec;
 use genlab_train::{RunDir, RunSpec};
 use genlab_transformer::data::TokenSplits;
 use genlab_transformer::{GptConfig, PosEncoding, TrainConfig, pretrain};
@@ -19,7 +18,7 @@ fn losses(run: &RunDir) -> Vec<(u64, f64)> {
 
 #[test]
 fn resumed_run_matches_uninterrupted_run() {
-    let device = DeviceSpec::Cpu.device().unwrap();
+    let device = genlab_tensor::testing::cpu();
     let model = GptConfig {
         vocab_size: 13,
         block_size: 8,
@@ -63,7 +62,7 @@ fn resumed_run_matches_uninterrupted_run() {
 
 #[test]
 fn bad_settings_and_too_little_data_are_errors() {
-    let device = DeviceSpec::Cpu.device().unwrap();
+    let device = genlab_tensor::testing::cpu();
     let dir = tempfile::tempdir().unwrap();
     let run = RunDir::create(dir.path()).unwrap();
     let model = GptConfig::baby(10);

@@ -67,8 +67,8 @@ fn check_mnist_dir(dir: &Path, required: bool) -> anyhow::Result<()> {
     println!("\n{}:", dir.display());
     let mut found = 0;
     for split in ["train", "t10k"] {
-        let images = find_idx(dir, &format!("{split}-images-idx3-ubyte"));
-        let labels = find_idx(dir, &format!("{split}-labels-idx1-ubyte"));
+        let images = genlab_data::find_idx(dir, &format!("{split}-images-idx3-ubyte"));
+        let labels = genlab_data::find_idx(dir, &format!("{split}-labels-idx1-ubyte"));
         match (images, labels) {
             (Some(images), Some(labels)) => {
                 let x = read_mnist_images(&images)?;
@@ -91,11 +91,6 @@ fn check_mnist_dir(dir: &Path, required: bool) -> anyhow::Result<()> {
         );
     }
     Ok(())
-}
-
-/// `dir/stem.gz` or `dir/stem`, whichever exists.
-pub fn find_idx(dir: &Path, stem: &str) -> Option<PathBuf> {
-    [dir.join(format!("{stem}.gz")), dir.join(stem)].into_iter().find(|p| p.is_file())
 }
 
 fn describe_mnist(name: &str, x: &ImageSet, y: &LabelSet) -> anyhow::Result<()> {

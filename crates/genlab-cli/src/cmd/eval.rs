@@ -76,7 +76,7 @@ pub fn run(globals: &Globals, cmd: EvalCmd) -> Result<()> {
 }
 
 fn mnist_split(dir: &Path, split: &str) -> Result<(Vec<f32>, Vec<u8>)> {
-    let (images, labels) = super::read_mnist_split(dir, split)?;
+    let (images, labels) = genlab_data::read_mnist_split(dir, split)?;
     Ok((images.pixels.iter().map(|&p| p as f32 / 255.0).collect(), labels.labels))
 }
 

@@ -9,7 +9,7 @@ pub mod info;
 pub mod run;
 pub mod tokenizer;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::Context;
 use genlab_tensor::{Backend, DeviceSpec};
@@ -30,23 +30,6 @@ impl Globals {
         let backend = spec.backend().with_context(|| format!("device {spec}"))?;
         Ok((spec, backend))
     }
-}
-
-/// One MNIST split from a folder of IDX files (`{split}-images-idx3-ubyte[.gz]` and
-/// `{split}-labels-idx1-ubyte[.gz]`), checked to have a label per image.
-pub fn read_mnist_split(
-    dir: &Path,
-    split: &str,
-) -> anyhow::Result<(genlab_data::ImageSet, genlab_data::LabelSet)> {
-    let find = |stem: String| {
-        data::find_idx(dir, &stem).with_context(|| format!("{} has no {stem}[.gz]", dir.display()))
-    };
-    let images = genlab_data::read_mnist_images(find(format!("{split}-images-idx3-ubyte"))?)?;
-    let labels = genlab_data::read_mnist_labels(find(format!("{split}-labels-idx1-ubyte"))?, 9)?;
-    if labels.labels.len() != images.n {
-        anyhow::bail!("{split}: {} images but {} labels", images.n, labels.labels.len());
-    }
-    Ok((images, labels))
 }
 
 /// The shared data folder (`shared/data` beside the repository), if there is one: the

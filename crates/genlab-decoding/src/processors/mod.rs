@@ -115,7 +115,7 @@ impl LogitsProcessor {
     /// be finite or -inf (a ban).
     ///
     /// # Errors
-    /// [`DecodingError::InvalidParameter`] for a NaN or +inf bias.
+    /// [`DecodingError::Config`] for a NaN or +inf bias.
     pub fn logit_bias(bias: impl IntoIterator<Item = (u32, f32)>) -> Result<Self> {
         let mut v: Vec<(u32, f32)> = bias.into_iter().collect();
         v.sort_by_key(|p| p.0);
@@ -187,7 +187,7 @@ impl LogitsProcessor {
     /// Checks the parameters.
     ///
     /// # Errors
-    /// [`DecodingError::InvalidParameter`] naming the parameter and its allowed range.
+    /// [`DecodingError::Config`] naming the parameter and its allowed range.
     pub fn validate(&self) -> Result<()> {
         match *self {
             Self::LogitBias(ref b) => {

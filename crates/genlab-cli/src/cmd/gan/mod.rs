@@ -10,9 +10,7 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
 use genlab_gan::data::one_hot;
 use genlab_gan::train::fixed_noise;
-use genlab_gan::{
-    GanConfig, GanData, GanLoss, GanPair, GanRun, GanTrainConfig, TextFrontEnd, train_gan,
-};
+use genlab_gan::{GanConfig, GanLoss, GanPair, GanRun, GanTrainConfig, TextFrontEnd, train_gan};
 use genlab_tensor::Device;
 use genlab_tensor::image::{PixelRange, save_grid};
 use genlab_train::{RunDir, RunSpec};
@@ -105,26 +103,6 @@ pub fn run(globals: &Globals, cmd: GanCmd) -> Result<()> {
     }
 }
 
-fn load_data(spec: &str) -> Result<GanData> {
-    let (kind, arg) = spec.split_once(':').map_or((spec, None), |(k, a)| (k, Some(a)));
-    match (kind, arg) {
-        ("mnist", None) => {
-            let (images, labels) = genlab_data::embedded::mnist_train();
-            Ok(GanData::from_digits(&images, Some(labels.labels)))
-        }
-        ("mnist", Some(dir)) => {
-            let (images, labels) = super::read_mnist_split(Path::new(dir), "train")?;
-            Ok(GanData::from_digits(&images, Some(labels.labels)))
-        }
-        ("images", Some(dir)) => {
-            use genlab_data::images::{Channels, Fit, read_image_folder};
-            let images = read_image_folder(dir, 64, 64, Channels::Rgb, Fit::CenterCrop)?;
-            Ok(GanData { shape: [3, 64, 64], values: images.pixels, labels: None, classes: 0 })
-        }
-        _ => bail!("unknown --data {spec:?}: mnist, mnist:DIR or images:DIR"),
-    }
-}
-
 fn train(args: TrainArgs, device: &Device) -> Result<()> {
     if args.model == "pix2pix" {
         return pix2pix::train(&args, device);
@@ -132,7 +110,7 @@ fn train(args: TrainArgs, device: &Device) -> Result<()> {
     if args.pix2pix.task.is_some() {
         bail!("--task is for --model pix2pix");
     }
-    let data = load_data(&args.data)?;
+    let data = genlab_gan::datasets::gan_data(&args.data)?;
     let model = genlab_gan::preset(&args.model, data.shape, data.classes)?;
     let cfg = GanTrainConfig {
         epochs: args.epochs,
@@ -147,7 +125,7 @@ fn train(args: TrainArgs, device: &Device) -> Result<()> {
     };
     let run = RunDir::create(&args.out)?;
     let text = if args.model == "text2img" {
-        Some(train_text_front_end(&run, args.seed, device)?)
+        Some(genlab_gan::run::train_text_front_end(run.path(), args.seed, device)?)
     } else {
         None
     };
@@ -239,28 +217,6 @@ fn sample(args: SampleArgs, device: &Device) -> Result<()> {
     let report = serde_json::json!({ "n": args.n, "class": class, "prompt": args.prompt, "grid": args.out, "idx": args.idx });
     println!("{}", serde_json::to_string(&report)?);
     Ok(())
-}
-
-/// Trains the prompt encoder on seeded captions and saves it in the run folder
-/// (`text-tokenizer.json`, `text-encoder.bin`); returns its held-out accuracy.
-fn train_text_front_end(run: &RunDir, seed: u64, device: &Device) -> Result<serde_json::Value> {
-    use genlab_gan::captions::{held_out_prompts, training_captions};
-    let captions = training_captions(20_000, seed);
-    eprintln!("training the text encoder on {} seeded captions", captions.len());
-    let (bpe, encoder) = genlab_gan::text_encoder::train_text_encoder(&captions, 3, seed, device);
-    genlab_gan::run::save_text_front_end(run.path(), &bpe, &encoder, seed)?;
-    let held = held_out_prompts();
-    let prompts: Vec<&str> = held.iter().map(|(p, _)| p.as_str()).collect();
-    let verdicts = encoder.classify(&bpe, &prompts, device);
-    let right = verdicts.iter().zip(&held).filter(|((c, _), (_, d))| c == d).count();
-    let accuracy = right as f64 / held.len() as f64;
-    eprintln!(
-        "text encoder: {right} of {} held-out paraphrases read as the right digit",
-        held.len()
-    );
-    Ok(
-        serde_json::json!({ "captions": captions.len(), "held_out_prompts": held.len(), "held_out_accuracy": accuracy }),
-    )
 }
 
 /// The digit a prompt names, or an error when it names none.

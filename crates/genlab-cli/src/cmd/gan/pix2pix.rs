@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use clap::Args;
-use genlab_data::images::{Channels, Fit, list_images, read_side_by_side};
+use genlab_data::images::list_images;
 use genlab_data::translation::{PhotoCrops, Split, Task, task_pairs};
 use genlab_gan::pix2pix::{PairData, translate as run_generator};
 use genlab_gan::run::side_by_side;
@@ -80,7 +80,7 @@ fn load_pairs(args: &Pix2PixArgs, seed: u64) -> Result<(PairData, PairData, Opti
         "pix2pix needs --task: bw2color, edges2photo, day2night, labels2facade or pairs:DIR",
     )?;
     if let Some(dir) = spec.strip_prefix("pairs:") {
-        let (train, held) = read_pair_folder(Path::new(dir), args.size)?;
+        let (train, held) = genlab_gan::datasets::read_pair_folder(Path::new(dir), args.size)?;
         if args.direction == "b2a" {
             return Ok((train.reversed(), held.reversed(), None));
         }
@@ -94,37 +94,6 @@ fn load_pairs(args: &Pix2PixArgs, seed: u64) -> Result<(PairData, PairData, Opti
     };
     let make = |n, split| task_pairs(task, photos.as_ref(), n, args.size, split, seed).into();
     Ok((make(args.train_pairs, Split::Train), make(args.held_out, Split::HeldOut), Some(task)))
-}
-
-/// A|B pairs from `dir/train` and `dir/val` (or `dir/test`), or from `dir` with the last tenth
-/// of the files held out.
-fn read_pair_folder(dir: &Path, size: usize) -> Result<(PairData, PairData)> {
-    let read = |d: &Path| -> Result<PairData> {
-        Ok(read_side_by_side(d, size, size, Channels::Rgb, Fit::Resize)?.into())
-    };
-    if dir.join("train").is_dir() {
-        let held = ["val", "test"].iter().map(|s| dir.join(s)).find(|d| d.is_dir()).with_context(
-            || format!("{} has train/ but no val/ or test/ to hold out", dir.display()),
-        )?;
-        return Ok((read(&dir.join("train"))?, read(&held)?));
-    }
-    let all = read(dir)?;
-    let n = all.len();
-    if n < 2 {
-        bail!(
-            "{} holds {n} pair: at least 2 are needed (one to train on, one held out)",
-            dir.display()
-        );
-    }
-    let held = (n / 10).max(1);
-    let (la, lb) = (all.a_shape.iter().product::<usize>(), all.b_shape.iter().product::<usize>());
-    let split = |from: usize, to: usize| PairData {
-        a_shape: all.a_shape,
-        b_shape: all.b_shape,
-        a: all.a[from * la..to * la].to_vec(),
-        b: all.b[from * lb..to * lb].to_vec(),
-    };
-    Ok((split(0, n - held), split(n - held, n)))
 }
 
 /// `gan train --model pix2pix`.
