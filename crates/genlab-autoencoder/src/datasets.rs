@@ -184,6 +184,13 @@ pub fn sensor_windows(
     test: &SensorSeries,
     opts: &WindowOpts,
 ) -> Result<(ImageData, ImageData, Vec<bool>)> {
+    if opts.width == 0 || opts.stride == 0 {
+        bail!(
+            "window and stride must be at least 1, got window {} and stride {}",
+            opts.width,
+            opts.stride
+        );
+    }
     if train.channels != test.channels {
         bail!("the training log has {} channels, the test log {}", train.channels, test.channels);
     }
@@ -196,8 +203,8 @@ pub fn sensor_windows(
     let (mut train, mut test) = (train.clone(), test.clone());
     train.normalise(&stats)?;
     test.normalise(&stats)?;
-    let tr = windows(&train, opts.width, opts.stride);
-    let te = windows(&test, opts.width, opts.stride);
+    let tr = windows(&train, opts.width, opts.stride)?;
+    let te = windows(&test, opts.width, opts.stride)?;
     let labels = te.labels.clone();
     Ok((windows_as_items(&tr), windows_as_items(&te), labels))
 }

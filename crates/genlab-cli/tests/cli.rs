@@ -84,6 +84,18 @@ fn train_resume_generate() {
     let out = genlab(&["gpt", "generate", "--checkpoint", run_s, "--top-p", "1.5"], &[]);
     assert!(!out.status.success());
     assert!(stderr(&out).contains("top_p"), "{}", stderr(&out));
+
+    // Evaluation reads the run's own data from its manifest; --iters 0 is refused, not NaN.
+    let out = genlab(&["gpt", "eval", "--checkpoint", run_s, "--iters", "2"], &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("perplexity"));
+    let out = genlab(&["gpt", "eval", "--checkpoint", run_s, "--iters", "0"], &[]);
+    assert!(!out.status.success() && stderr(&out).contains("--iters"), "{}", stderr(&out));
+    // Without its manifest the folder is not silently evaluated on default data.
+    std::fs::remove_file(run.join("run.json")).unwrap();
+    let out = genlab(&["gpt", "eval", "--checkpoint", run_s], &[]);
+    assert!(!out.status.success(), "evaluated a run without its manifest");
+    assert!(stderr(&out).contains("not a run folder"), "{}", stderr(&out));
 }
 
 #[test]

@@ -78,17 +78,15 @@ fn grid_encodes_as_png() {
     assert!(back.get_pixel(0, 0).0.iter().all(|&v| v > 180));
 }
 
-/// Writes `docs/img/faces-sample.png` for a human to look at, only when `GENLAB_WRITE_DOCS=1`.
+/// Writes `docs/img/faces-sample.png` for a human to look at:
+/// `cargo test --release -p genlab-data --test faces -- --ignored write_faces_sample_for_docs`.
 ///
 /// Layout of the 8×8 grid: rows 1–2 no glasses and no smile, 3–4 smiles, 5–6 glasses, 7–8
 /// glasses and smiles; columns cycle hair colour (black, brown, blond, red), and face shape
 /// changes every four faces (round, oval, square, round).
 #[test]
+#[ignore = "writes docs/img/faces-sample.png; run it with --ignored when the faces change"]
 fn write_faces_sample_for_docs() {
-    if std::env::var("GENLAB_WRITE_DOCS").as_deref() != Ok("1") {
-        eprintln!("skipping: set GENLAB_WRITE_DOCS=1 to write docs/img/faces-sample.png");
-        return;
-    }
     let attrs: Vec<FaceAttrs> = (0..64)
         .map(|i| FaceAttrs {
             hair: HairColour::ALL[i % 4],

@@ -106,7 +106,7 @@ fn windows_have_the_shape_layout_and_labels() {
     let cfg =
         SensorConfig { faults: FaultMix { drift: 3, ..FaultMix::none() }, ..Default::default() };
     let s = generate(&cfg);
-    let w = windows(&s, 100, 50);
+    let w = windows(&s, 100, 50).unwrap();
     assert_eq!(w.len(), (20_000 - 100) / 50 + 1);
     assert_eq!(w.data.len(), w.len() * 4 * 100);
     for (i, &start) in w.starts.iter().enumerate() {
@@ -122,8 +122,11 @@ fn windows_have_the_shape_layout_and_labels() {
     let faulty = w.labels.iter().filter(|&&l| l).count();
     assert!(faulty >= 3 * 3 && faulty < w.len() / 2, "{faulty}");
     assert_eq!(w.gather(&[2, 0]), [w.window(2), w.window(0)].concat());
-    assert!(windows(&s, 20_001, 1).is_empty() && windows(&s, 0, 1).is_empty());
-    assert_eq!(windows(&s, 19_999, 0).len(), 2);
+    assert!(windows(&s, 20_001, 1).unwrap().is_empty());
+    let zero_width = windows(&s, 0, 1).unwrap_err().to_string();
+    assert!(zero_width.contains("window width is 0"), "{zero_width}");
+    let zero_stride = windows(&s, 19_999, 0).unwrap_err().to_string();
+    assert!(zero_stride.contains("window stride is 0"), "{zero_stride}");
 }
 
 #[test]

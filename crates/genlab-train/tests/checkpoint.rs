@@ -146,8 +146,18 @@ fn killed_mid_save_leaves_a_loadable_checkpoint() {
             .stderr(std::process::Stdio::null())
             .spawn()
             .unwrap();
-        // Wait for a first checkpoint, then kill at a varying moment (likely mid-write).
+        // Wait for a first checkpoint (at most a minute: a child that never writes, or that
+        // died, fails the test instead of hanging it), then kill at a varying moment (likely
+        // mid-write).
+        let started = std::time::Instant::now();
         while !path.exists() {
+            if let Some(status) = child.try_wait().unwrap() {
+                panic!("the saving child exited ({status}) before writing a checkpoint");
+            }
+            if started.elapsed() > Duration::from_secs(60) {
+                child.kill().unwrap();
+                panic!("the saving child wrote no checkpoint within 60 s");
+            }
             std::thread::sleep(Duration::from_millis(5));
         }
         std::thread::sleep(Duration::from_millis(20 + 37 * round));

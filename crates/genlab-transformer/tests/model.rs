@@ -105,6 +105,7 @@ fn generation_with_and_without_cache_agree_past_the_block_size() {
     use genlab_transformer::GptGenerator;
     let device = device();
     let model = tiny(PosEncoding::Learned).init(&device);
+    let block = 16;
     // Greedy, 40 tokens from a 3-token prompt: crosses block_size (16) twice.
     let config = GenerationConfig {
         max_new_tokens: 40,
@@ -112,12 +113,46 @@ fn generation_with_and_without_cache_agree_past_the_block_size() {
         repeat_penalty: 1.0,
         ..Default::default()
     };
-    let cached =
-        generate(&GptGenerator::new(&model, &device, true), &[1, 2, 3], &config, None).unwrap();
-    assert_eq!(cached.tokens.len(), 40);
-    // Up to the first crop both see exactly the same context.
+    let prompt = [1u32, 2, 3];
+    // The greedy next token of a full forward pass over `window`.
+    let argmax = |window: &[u32]| -> u32 {
+        let row: Vec<i64> = window.iter().map(|&t| t as i64).collect();
+        let logits = values(model.forward(ids(&[&row], &device)));
+        let last = &logits[(window.len() - 1) * 11..window.len() * 11];
+        (0..11).max_by(|&a, &b| last[a].total_cmp(&last[b])).unwrap() as u32
+    };
+    // Without the cache, every token is the full forward over the last block_size tokens
+    // (nanoGPT's crop), before and after the context outgrows the block.
     let plain =
-        generate(&GptGenerator::new(&model, &device, false), &[1, 2, 3], &config, None).unwrap();
+        generate(&GptGenerator::new(&model, &device, false), &prompt, &config, None).unwrap();
+    let mut ctx = prompt.to_vec();
+    for &t in &plain.tokens {
+        assert_eq!(
+            t,
+            argmax(&ctx[ctx.len().saturating_sub(block)..]),
+            "no cache, at {}",
+            ctx.len()
+        );
+        ctx.push(t);
+    }
+    // With the cache, every token is the full forward over what the cache holds: it grows one
+    // token a step, and when full is rebuilt from the last block_size / 2 tokens.
+    let cached =
+        generate(&GptGenerator::new(&model, &device, true), &prompt, &config, None).unwrap();
+    assert_eq!(cached.tokens.len(), 40);
+    let (mut ctx, mut held) = (prompt.to_vec(), prompt.len());
+    let mut crops = 0;
+    for &t in &cached.tokens {
+        assert_eq!(t, argmax(&ctx[ctx.len() - held..]), "cache, at {}", ctx.len());
+        ctx.push(t);
+        if held + 1 > block {
+            (held, crops) = (block / 2, crops + 1);
+        } else {
+            held += 1;
+        }
+    }
+    assert!(crops >= 2, "the run must cross the block size twice");
+    // Up to the first crop both see exactly the same context.
     assert_eq!(cached.tokens[..13], plain.tokens[..13]);
     // Bad ids are errors, not panics.
     assert!(generate(&GptGenerator::new(&model, &device, true), &[99], &config, None).is_err());

@@ -112,10 +112,18 @@ impl Windows {
 }
 
 /// Every window of `width` steps starting at 0, `stride`, `2 × stride`, ... that fits in the
-/// series. A `stride` of 0 is taken as 1; a `width` of 0 or longer than the series gives none.
-pub fn windows(series: &SensorSeries, width: usize, stride: usize) -> Windows {
-    let (c, stride) = (series.channels, stride.max(1));
-    let starts: Vec<usize> = if width == 0 || width > series.len {
+/// series; a `width` longer than the series gives none. A `width` or `stride` of 0 is an error
+/// (it used to be taken as 1, while the per-step scoring took it as 0).
+pub fn windows(series: &SensorSeries, width: usize, stride: usize) -> Result<Windows, DataError> {
+    for (name, value) in [("window width", width), ("window stride", stride)] {
+        if value == 0 {
+            return Err(DataError::Invalid {
+                problem: format!("{name} is 0: it must be at least 1"),
+            });
+        }
+    }
+    let c = series.channels;
+    let starts: Vec<usize> = if width > series.len {
         Vec::new()
     } else {
         (0..=series.len - width).step_by(stride).collect()
@@ -135,5 +143,5 @@ pub fn windows(series: &SensorSeries, width: usize, stride: usize) -> Windows {
         .iter()
         .map(|&s| faulty[(s + width).min(series.labels.len())] > faulty[s.min(series.labels.len())])
         .collect();
-    Windows { width, channels: c, data, starts, labels }
+    Ok(Windows { width, channels: c, data, starts, labels })
 }
