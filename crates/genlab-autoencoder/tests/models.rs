@@ -20,12 +20,17 @@ use genlab_train::{RunDir, RunSpec};
 /// `n` 8×8 images of a bright horizontal bar at a row that depends on the index (or a
 /// vertical bar when `vertical`), softly blurred.
 fn bars(n: usize, vertical: bool) -> ImageData {
+    bars_at(n, vertical, 0.0)
+}
+
+/// Soft bars on 8x8, horizontal or vertical, at row (or column) `line + offset`.
+fn bars_at(n: usize, vertical: bool, offset: f32) -> ImageData {
     let mut values = Vec::with_capacity(n * 64);
     for i in 0..n {
-        let line = (i * 5 + i / 7) % 8;
+        let line = ((i * 5 + i / 7) % 8) as f32 + offset;
         for y in 0..8 {
             for x in 0..8 {
-                let d = if vertical { x } else { y } as f32 - line as f32;
+                let d = if vertical { x } else { y } as f32 - line;
                 values.push(0.05 + 0.9 * (-(d * d)).exp());
             }
         }
@@ -206,9 +211,10 @@ fn vae_bounds_are_ordered_and_latent_tools_work() {
     let r = evaluate(&model, &data, 32, 1, &d);
     let kl = r.kl.unwrap();
     assert!(kl > 0.1 && (r.loss - (r.recon + kl)).abs() < 1e-3, "{r:?}");
-    // The importance-weighted bound is tighter than the ELBO (up to sampling noise).
+    // The importance-weighted bound is tighter than the ELBO: clearly below it, so a fallback
+    // to the plain ELBO fails (measured: 25.98 against 26.26 nats, KL 2.86).
     let iw = importance_weighted_nll(&model, &data, 64, 32, 1, &d).unwrap();
-    assert!(iw <= r.loss + 0.5, "iw {iw} vs elbo {}", r.loss);
+    assert!(iw < r.loss - 0.1, "iw {iw} vs elbo {}", r.loss);
     let s = latent::sample(&model, 5, 3, &d).unwrap();
     assert_eq!(s.dims(), [5, 1, 8, 8]);
     let one = |i: usize| data.batch(&[i], &d).squeeze_dim::<3>(0);
@@ -249,7 +255,9 @@ fn reconstruction_error_detects_the_unseen_kind() {
     )
     .unwrap();
     let anomalies = bars(16, true);
-    let test_normal = bars(48, false);
+    // Held-out normals: horizontal bars between the training rows, so none is a training image.
+    let test_normal = bars_at(48, false, 0.5);
+    assert!(test_normal.values.chunks(64).all(|t| normal.values.chunks(64).all(|n| n != t)));
     let mut values = test_normal.values.clone();
     values.extend_from_slice(&anomalies.values);
     let test = ImageData::new([1, 8, 8], values, None);

@@ -31,7 +31,9 @@ fn vae_train_eval_sample_interpolate() {
     }
     let eval = ok(&["ae", "eval", "--checkpoint", run_s, "--iw-samples", "4"]);
     let (elbo, iw) = (eval["loss"].as_f64().unwrap(), eval["iw_nll"].as_f64().unwrap());
-    assert!(elbo > 50.0 && elbo < 400.0 && iw < elbo + 1.0, "{eval}");
+    // -log p(x) by importance weighting (k = 4) is clearly below the negative ELBO (measured:
+    // 232.0 against 245.5 nats), so a fallback to the ELBO fails.
+    assert!(elbo > 50.0 && elbo < 400.0 && iw < elbo - 5.0, "{eval}");
     ok(&["ae", "sample", "--checkpoint", run_s, "--n", "9"]);
     assert_eq!(png_size(&run.join("sample.png")), (3 * 30 + 2, 3 * 30 + 2));
     ok(&["ae", "interpolate", "--checkpoint", run_s, "--steps", "5", "--path", "linear"]);
@@ -143,7 +145,6 @@ fn denoiser_trains_on_patches_and_cleans_a_photo() {
     let (noisy, denoised) =
         (r["psnr_noisy"].as_f64().unwrap(), r["psnr_denoiser"].as_f64().unwrap());
     assert!(noisy > 15.0, "{r}");
-    eprintln!("denoiser: noisy {noisy:.2} dB, denoised {denoised:.2} dB");
     // The held-out photo (never trained on) comes out cleaner than it went in.
     assert!(denoised > noisy + 3.0, "denoised {denoised:.2} dB vs noisy {noisy:.2} dB: {r}");
     assert!(r["psnr_best_blur"].as_f64().is_some());

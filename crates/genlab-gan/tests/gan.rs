@@ -133,3 +133,39 @@ fn nan_data_and_bad_settings_are_errors() {
         train_gan(&toy_cfg(4), &quick(1), &unlabelled, &RunSpec::memory(), &dev()).unwrap_err();
     assert!(err.to_string().contains("labelled"), "{err}");
 }
+
+/// On a linear critic D(x) = w.x + b the gradient norm is |w| everywhere, so the WGAN-GP
+/// penalty must be (|w| - 1)^2 exactly; w is read off the critic at the unit images.
+#[test]
+fn wgan_gp_penalty_matches_a_hand_computation_on_a_linear_critic() {
+    use burn::tensor::{Distribution, TensorData};
+    use genlab_gan::Discriminator;
+    use genlab_gan::mlp_discriminator::MlpDiscriminatorConfig;
+    use genlab_gan::train::gradient_penalty;
+    let _rng = serial();
+    let d = dev().autodiff();
+    d.seed(3);
+    let cfg = MlpDiscriminatorConfig { shape: [1, 2, 2], hidden: vec![], cond_dim: 0 };
+    let critic = Discriminator::Mlp(cfg.init(&d));
+    let at = |v: [f32; 4]| -> f32 {
+        let x = Tensor::<4>::from_data(TensorData::new(v.to_vec(), [1, 1, 2, 2]), &d);
+        critic.forward(x, None).into_scalar::<f32>()
+    };
+    let b = at([0.0; 4]);
+    let w: Vec<f32> = (0..4)
+        .map(|i| {
+            let mut e = [0.0; 4];
+            e[i] = 1.0;
+            at(e) - b
+        })
+        .collect();
+    let expected = (w.iter().map(|v| v * v).sum::<f32>().sqrt() - 1.0).powi(2);
+    assert!(expected > 1e-3, "a trivial case: |w| is 1 ({w:?})");
+    let real = Tensor::<4>::random([8, 1, 2, 2], Distribution::Normal(0.0, 1.0), &d);
+    let fake = Tensor::<4>::random([8, 1, 2, 2], Distribution::Normal(0.0, 1.0), &d);
+    let gp = gradient_penalty(&critic, real, fake, None).into_scalar::<f32>();
+    assert!(
+        (gp - expected).abs() < 1e-3 * expected.max(1.0),
+        "penalty {gp} vs (|w| - 1)^2 = {expected}"
+    );
+}

@@ -1,15 +1,45 @@
 //! Inputs that make a naive merge loop quadratic must stay near-linear. These assert that they
-//! finish and agree with the small-chunk path; `examples/bench.rs` times them in release.
+//! round-trip, and that four times the input takes well under sixteen times as long (a
+//! quadratic loop's ratio): the median of five timings at n and 4n must stay under 8x.
 
 mod common;
 
 use std::time::Instant;
 
 use common::trained;
-use genlab_tokenizer::{Pattern, Trainer};
+use genlab_tokenizer::{Bpe, Pattern, Trainer};
+
+/// The tests of this file do not run beside each other, so one's work does not slow the
+/// other's timings.
+static TIMING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn alone() -> std::sync::MutexGuard<'static, ()> {
+    TIMING.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Median seconds of five encodes of `text`.
+fn median_secs(bpe: &Bpe, text: &str) -> f64 {
+    let mut t: Vec<f64> = (0..5)
+        .map(|_| {
+            let start = Instant::now();
+            std::hint::black_box(bpe.encode(text));
+            start.elapsed().as_secs_f64()
+        })
+        .collect();
+    t.sort_by(f64::total_cmp);
+    t[2]
+}
+
+/// Encoding `make(4n)` takes less than 8x encoding `make(n)`: linear is 4x, quadratic 16x.
+fn assert_near_linear(bpe: &Bpe, make: impl Fn(usize) -> String, n: usize) {
+    let (small, large) = (median_secs(bpe, &make(n)), median_secs(bpe, &make(4 * n)));
+    let ratio = large / small.max(1e-6);
+    assert!(ratio < 8.0, "4x the input took {ratio:.1}x as long ({small:.4} s -> {large:.4} s)");
+}
 
 #[test]
 fn long_repeated_character() {
+    let _alone = alone();
     let text = "a".repeat(100_000);
     let bpe =
         Trainer::new(300).pattern(Pattern::Gpt2).train(&"aaaa aaaaaaaa aa ".repeat(50)).unwrap();
@@ -23,10 +53,12 @@ fn long_repeated_character() {
         let run = "a".repeat(n);
         assert_eq!(bpe.decode(&bpe.encode(&run)).unwrap(), run);
     }
+    assert_near_linear(&bpe, |n| "a".repeat(n), 200_000);
 }
 
 #[test]
 fn megabyte_line_without_spaces() {
+    let _alone = alone();
     let bpe = trained(Pattern::Gpt4, false);
     let unit = "quick,brown;fox.jumps/over-the_lazy*dog数字😀";
     let text: String = unit.repeat(1_000_000 / unit.len() + 1);
@@ -37,4 +69,7 @@ fn megabyte_line_without_spaces() {
     let basic = trained(Pattern::None, false);
     let ids = basic.encode(&text);
     assert_eq!(basic.decode(&ids).unwrap(), text);
+    let line = |n: usize| unit.repeat(n / unit.len() + 1);
+    assert_near_linear(&bpe, line, 1_000_000);
+    assert_near_linear(&basic, line, 250_000);
 }
