@@ -76,10 +76,23 @@ pub fn save_grid(
     range: PixelRange,
     path: impl AsRef<Path>,
 ) -> Result<(), ImageIoError> {
+    save_rgb(&grid_image(images, ncols, range)?, path)
+}
+
+/// Writes an RGB image (PNG, or the format the extension names), creating missing folders.
+pub fn save_rgb(image: &RgbImage, path: impl AsRef<Path>) -> Result<(), ImageIoError> {
     let path = path.as_ref();
-    grid_image(images, ncols, range)?
-        .save(path)
-        .map_err(|source| ImageIoError::Image { path: path.to_path_buf(), source })
+    let err = |source| ImageIoError::Image { path: path.to_path_buf(), source };
+    create_parent(path).map_err(|e| err(image::ImageError::IoError(e)))?;
+    image.save(path).map_err(err)
+}
+
+/// Creates the folder `path` goes in, if it has one and it is missing.
+fn create_parent(path: &Path) -> std::io::Result<()> {
+    match path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        Some(dir) => std::fs::create_dir_all(dir),
+        None => Ok(()),
+    }
 }
 
 /// Reads a PNG or JPEG file as a `[channels, h, w]` tensor in [0, 1].
@@ -160,6 +173,7 @@ pub fn save_gif(
     if n == 0 || !(c == 1 || c == 3) {
         return Err(ImageIoError::BadShape { shape: vec![n, c, h, w] });
     }
+    create_parent(path).map_err(|e| err(image::ImageError::IoError(e)))?;
     let file = std::fs::File::create(path).map_err(|e| err(image::ImageError::IoError(e)))?;
     let mut encoder = GifEncoder::new_with_speed(file, 10);
     encoder.set_repeat(Repeat::Infinite).map_err(err)?;

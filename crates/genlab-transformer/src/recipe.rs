@@ -80,6 +80,9 @@ impl Recipe {
     pub fn load(path: &Path) -> Result<Self, GptError> {
         let problem = |problem: String| GptError::Recipe { path: path.to_path_buf(), problem };
         let text = std::fs::read_to_string(path).map_err(|e| problem(e.to_string()))?;
+        if text.trim().is_empty() {
+            return Err(problem("the file is empty: a recipe needs at least one setting".into()));
+        }
         let recipe: Self = toml::from_str(&text).map_err(|e| problem(e.to_string()))?;
         if let Some(f) = recipe.family.as_deref().filter(|f| *f != "gpt") {
             return Err(problem(format!("the recipe is for family {f:?}, not gpt")));
@@ -134,6 +137,11 @@ impl DataSection {
                 tok.save(path)?;
                 Ok(Box::new(tok))
             }
+            "" => Err(GptError::Config(ConfigError::new(
+                "tokenizer",
+                "\"\"",
+                "char, bpe or a tokenizer file",
+            ))),
             file => {
                 std::fs::copy(file, path)
                     .map_err(|source| GptError::Io { path: PathBuf::from(file), source })?;

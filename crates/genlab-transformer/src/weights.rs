@@ -56,6 +56,9 @@ pub enum WeightsError {
 pub fn save_safetensors(model: &Gpt, path: impl AsRef<Path>) -> Result<(), WeightsError> {
     let path = path.as_ref();
     let err = |e: String| WeightsError::Store { path: path.display().to_string(), problem: e };
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| err(e.to_string()))?;
+    }
     let remap = KeyRemapper::new()
         .add_pattern(r"^(wte|wpe|h|ln_f)\.", "transformer.$1.")
         .map_err(|e| err(e.to_string()))?;

@@ -36,7 +36,7 @@ pub struct TrainClassifierArgs {
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
     /// Run folder for the classifier.
-    #[arg(long, default_value = "runs/mnist-classifier")]
+    #[arg(long, value_parser = crate::cmd::path_arg, default_value = "runs/mnist-classifier")]
     pub out: PathBuf,
 }
 
@@ -49,7 +49,7 @@ pub struct FidArgs {
     #[arg(long)]
     pub fake: String,
     /// The classifier's run folder (`genlab eval train-classifier`).
-    #[arg(long, default_value = "runs/mnist-classifier")]
+    #[arg(long, value_parser = crate::cmd::path_arg, default_value = "runs/mnist-classifier")]
     pub classifier: PathBuf,
 }
 
@@ -61,7 +61,7 @@ pub struct ClassifyArgs {
     /// The class every image should be.
     #[arg(long)]
     pub expect: Option<usize>,
-    #[arg(long, default_value = "runs/mnist-classifier")]
+    #[arg(long, value_parser = crate::cmd::path_arg, default_value = "runs/mnist-classifier")]
     pub classifier: PathBuf,
 }
 
@@ -82,7 +82,10 @@ fn mnist_split(dir: &Path, split: &str) -> Result<(Vec<f32>, Vec<u8>)> {
 
 /// Digits as `n × 784` values in [0, 1] from an IDX file, `mnist[:DIR]` (test split) or a
 /// folder of 28×28 images.
-fn digits(src: &str) -> Result<Vec<f32>> {
+fn digits(flag: &str, src: &str) -> Result<Vec<f32>> {
+    if src.is_empty() {
+        bail!("{flag} is empty: give an IDX file, mnist, mnist:DIR or a folder of images");
+    }
     if src == "mnist" {
         let (images, _) = genlab_data::embedded::mnist_test();
         return Ok(images.pixels.iter().map(|&p| p as f32 / 255.0).collect());
@@ -162,7 +165,7 @@ fn train_classifier(args: TrainClassifierArgs, device: &Device) -> Result<()> {
 
 fn fid(args: FidArgs, device: &Device) -> Result<()> {
     let model = load_classifier(&args.classifier, device)?;
-    let (real, fake) = (digits(&args.real)?, digits(&args.fake)?);
+    let (real, fake) = (digits("--real", &args.real)?, digits("--fake", &args.fake)?);
     let (rf, _) = model.embed(&real, device);
     let (ff, fp) = model.embed(&fake, device);
     let dim = genlab_eval::classifier::FEATURES;
@@ -184,7 +187,7 @@ fn fid(args: FidArgs, device: &Device) -> Result<()> {
 
 fn classify(args: ClassifyArgs, device: &Device) -> Result<()> {
     let model = load_classifier(&args.classifier, device)?;
-    let images = digits(&args.images)?;
+    let images = digits("--images", &args.images)?;
     let (_, probs) = model.embed(&images, device);
     let mut histogram = [0usize; 10];
     for p in probs.chunks(10) {

@@ -81,10 +81,10 @@ impl SampleArgs {
 #[derive(Args, Debug)]
 pub struct TrainArgs {
     /// A TOML recipe (see configs/shakespeare-char.toml).
-    #[arg(long)]
+    #[arg(long, value_parser = crate::cmd::path_arg)]
     pub config: Option<PathBuf>,
     /// Text file to train on (default: the embedded ~1 MB of Shakespeare).
-    #[arg(long)]
+    #[arg(long, value_parser = crate::cmd::path_arg)]
     pub data: Option<PathBuf>,
     /// `char`, `bpe`, or a tokenizer file (tokenizer.json).
     #[arg(long)]
@@ -108,13 +108,13 @@ pub struct TrainArgs {
     #[arg(long)]
     pub train_seed: Option<u64>,
     /// Run folder.
-    #[arg(long, default_value = "runs/gpt")]
+    #[arg(long, value_parser = crate::cmd::path_arg, default_value = "runs/gpt")]
     pub out: PathBuf,
     /// Continue from the run folder's checkpoint.
     #[arg(long)]
     pub resume: bool,
     /// Write the final figures as JSON here (for benchmarks).
-    #[arg(long)]
+    #[arg(long, value_parser = crate::cmd::path_arg)]
     pub report: Option<PathBuf>,
     #[command(flatten)]
     pub sample: SampleArgs,
@@ -123,7 +123,7 @@ pub struct TrainArgs {
 #[derive(Args, Debug)]
 pub struct GenerateArgs {
     /// Run folder written by `genlab gpt train`.
-    #[arg(long, default_value = "runs/gpt")]
+    #[arg(long, value_parser = crate::cmd::path_arg, default_value = "runs/gpt")]
     pub checkpoint: PathBuf,
     #[command(flatten)]
     pub sample: SampleArgs,
@@ -132,10 +132,10 @@ pub struct GenerateArgs {
 #[derive(Args, Debug)]
 pub struct EvalArgs {
     /// Run folder written by `genlab gpt train`.
-    #[arg(long, default_value = "runs/gpt")]
+    #[arg(long, value_parser = crate::cmd::path_arg, default_value = "runs/gpt")]
     pub checkpoint: PathBuf,
     /// Text to evaluate on (default: the run's validation split of its data).
-    #[arg(long)]
+    #[arg(long, value_parser = crate::cmd::path_arg)]
     pub data: Option<PathBuf>,
     /// Batches of random windows to average (more = steadier).
     #[arg(long, default_value_t = 200)]
@@ -145,10 +145,10 @@ pub struct EvalArgs {
 #[derive(Args, Debug)]
 pub struct ExportArgs {
     /// Run folder.
-    #[arg(long, default_value = "runs/gpt")]
+    #[arg(long, value_parser = crate::cmd::path_arg, default_value = "runs/gpt")]
     pub checkpoint: PathBuf,
     /// Output file.
-    #[arg(long, default_value = "runs/gpt/model.safetensors")]
+    #[arg(long, value_parser = crate::cmd::path_arg, default_value = "runs/gpt/model.safetensors")]
     pub out: PathBuf,
 }
 

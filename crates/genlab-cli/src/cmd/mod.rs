@@ -32,6 +32,33 @@ impl Globals {
     }
 }
 
+/// A path flag's value: any path but the empty one (which would surface later as an error
+/// naming no file).
+pub fn path_arg(s: &str) -> Result<PathBuf, String> {
+    if s.is_empty() {
+        return Err("an empty path: give a file or folder".into());
+    }
+    Ok(PathBuf::from(s))
+}
+
+/// A number flag that must be a finite number above zero.
+pub fn positive_f32(s: &str) -> Result<f32, String> {
+    match s.parse::<f32>() {
+        Ok(v) if v.is_finite() && v > 0.0 => Ok(v),
+        Ok(v) => Err(format!("{v} is not a positive number")),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// A number flag that must be finite and zero or more.
+pub fn non_negative_f32(s: &str) -> Result<f32, String> {
+    match s.parse::<f32>() {
+        Ok(v) if v.is_finite() && v >= 0.0 => Ok(v),
+        Ok(v) => Err(format!("{v} is not zero or a positive number")),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
 /// The shared data folder (`shared/data` beside the repository), if there is one: the
 /// `GENLAB_SHARED_DATA` environment variable, else `../shared/data` or `shared/data` from the
 /// working directory.

@@ -19,6 +19,7 @@ pub enum RunCmd {
 #[derive(Args, Debug)]
 pub struct DirArg {
     /// The run folder.
+    #[arg(value_parser = crate::cmd::path_arg)]
     pub dir: PathBuf,
 }
 

@@ -180,6 +180,9 @@ pub fn run(cmd: TokenizerCmd) -> anyhow::Result<()> {
                 Some(p) => read_text(p)?,
                 None => genlab_data::embedded::shakespeare().to_string(),
             };
+            if let (Some(p), true) = (&data, text.is_empty()) {
+                bail!("{} is empty: there is no text to train the tokenizer on", p.display());
+            }
             let start = Instant::now();
             let bpe = Trainer::new(vocab_size)
                 .pattern(pattern.into())
@@ -257,7 +260,8 @@ fn inspect(bpe: &Bpe, data: Option<&Path>, top: usize) -> anyhow::Result<()> {
         None => genlab_data::embedded::shakespeare().to_string(),
     };
     if text.is_empty() {
-        bail!("the text to measure is empty");
+        let what = data.map_or("the embedded text".into(), |p| p.display().to_string());
+        bail!("{what} is empty: there is no text to measure");
     }
     let start = Instant::now();
     let ids = bpe.encode(&text);

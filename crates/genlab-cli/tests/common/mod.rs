@@ -1,4 +1,5 @@
 //! Running the `genlab` binary from the integration tests.
+#![allow(dead_code)] // each test binary uses some of these helpers
 
 use std::process::{Command, Output};
 

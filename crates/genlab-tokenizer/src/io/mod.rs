@@ -14,6 +14,9 @@ pub(crate) fn read(path: &Path) -> Result<String> {
 
 /// Writes through a temporary file and a rename, so a crash never leaves half a file.
 pub(crate) fn write_atomic(path: &Path, contents: &str) -> Result<()> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| TokenizerError::io(path, e))?;
+    }
     let tmp = path.with_extension("tmp~");
     std::fs::write(&tmp, contents).map_err(|e| TokenizerError::io(&tmp, e))?;
     std::fs::rename(&tmp, path).map_err(|e| TokenizerError::io(path, e))

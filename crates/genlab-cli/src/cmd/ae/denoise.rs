@@ -16,11 +16,11 @@ use super::data::read_photo;
 #[derive(Args, Debug)]
 pub struct DenoiseArgs {
     /// Run folder of a `--model dae` training run.
-    #[arg(long, default_value = "runs/dae")]
+    #[arg(long, value_parser = crate::cmd::path_arg, default_value = "runs/dae")]
     pub checkpoint: PathBuf,
     /// The photo: clean (with --sigma > 0, noise is added and PSNR measured) or already noisy
     /// (--sigma 0).
-    #[arg(long)]
+    #[arg(long, value_parser = crate::cmd::path_arg)]
     pub input: PathBuf,
     /// Gaussian noise to add, in 8-bit units (25 means 25/255).
     #[arg(long, default_value_t = 25.0)]
@@ -29,7 +29,7 @@ pub struct DenoiseArgs {
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
     /// Output PNG: noisy | denoised | clean side by side (or just the result with --sigma 0).
-    #[arg(long, default_value = "denoise.png")]
+    #[arg(long, value_parser = crate::cmd::path_arg, default_value = "denoise.png")]
     pub out: PathBuf,
 }
 

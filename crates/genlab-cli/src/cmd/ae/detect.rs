@@ -29,7 +29,7 @@ pub struct DetectArgs {
     #[arg(long, default_value = "mnist", value_parser = parse_data)]
     pub data: DataSpec,
     /// The normal log to train on, with --data csv:FILE.
-    #[arg(long)]
+    #[arg(long, value_parser = crate::cmd::path_arg)]
     pub train_csv: Option<PathBuf>,
     /// MNIST: the digit to treat as the anomaly, or `all` for each in turn.
     #[arg(long, default_value = "all")]
@@ -47,7 +47,7 @@ pub struct DetectArgs {
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
     /// Folder for the report and histograms.
-    #[arg(long, default_value = "runs/detect")]
+    #[arg(long, value_parser = crate::cmd::path_arg, default_value = "runs/detect")]
     pub out: PathBuf,
 }
 
@@ -130,6 +130,12 @@ fn score_steps(
 pub fn run(args: DetectArgs, device: &Device) -> Result<()> {
     if !(args.contamination > 0.0 && args.contamination <= 0.5) {
         bail!("--contamination must be in (0, 0.5], got {}", args.contamination);
+    }
+    if args.train_csv.is_some() && !matches!(args.data, DataSpec::Csv(_)) {
+        bail!("--train-csv is the normal log for --data csv:FILE, not for {:?}", args.data);
+    }
+    if args.digit != "all" && !matches!(args.data, DataSpec::Mnist(_)) {
+        bail!("--digit picks the anomalous digit of --data mnist, not of {:?}", args.data);
     }
     std::fs::create_dir_all(&args.out)?;
     let mut results = serde_json::Map::new();

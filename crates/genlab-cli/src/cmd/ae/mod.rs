@@ -76,7 +76,7 @@ pub struct ModelArgs {
     #[arg(long)]
     pub loss: Option<String>,
     /// Standard deviation of a VAE's Gaussian decoder (with --loss mse).
-    #[arg(long, default_value_t = 1.0)]
+    #[arg(long, default_value_t = 1.0, value_parser = crate::cmd::positive_f32)]
     pub decoder_sigma: f32,
 }
 

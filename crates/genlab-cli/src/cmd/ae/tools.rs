@@ -20,7 +20,7 @@ use super::{out_path, parse_data};
 #[derive(Args, Debug, Clone)]
 pub struct RunArg {
     /// Run folder written by `genlab ae train`.
-    #[arg(long, default_value = "runs/ae")]
+    #[arg(long, value_parser = crate::cmd::path_arg, default_value = "runs/ae")]
     pub checkpoint: PathBuf,
     /// Data to use instead of the run's own (its test split).
     #[arg(long, value_parser = parse_data)]
@@ -47,7 +47,7 @@ pub struct ReconstructArgs {
     #[arg(long, default_value_t = 16)]
     pub n: usize,
     /// Output PNG (default: reconstruct.png in the run folder).
-    #[arg(long)]
+    #[arg(long, value_parser = crate::cmd::path_arg)]
     pub out: Option<PathBuf>,
 }
 
@@ -62,7 +62,7 @@ pub struct SampleArgs {
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
     /// Output PNG (default: sample.png in the run folder).
-    #[arg(long)]
+    #[arg(long, value_parser = crate::cmd::path_arg)]
     pub out: Option<PathBuf>,
 }
 
@@ -83,7 +83,7 @@ pub struct InterpolateArgs {
     #[arg(long, default_value = "spherical", value_parser = Walk::parse)]
     pub path: Walk,
     /// Output PNG strip; the GIF goes beside it (default: interpolate.png in the run folder).
-    #[arg(long)]
+    #[arg(long, value_parser = crate::cmd::path_arg)]
     pub out: Option<PathBuf>,
 }
 
@@ -104,7 +104,7 @@ pub struct AttributeArgs {
     #[arg(long, default_value_t = 3)]
     pub judge_epochs: u64,
     /// Output PNG (default: attribute.png in the run folder).
-    #[arg(long)]
+    #[arg(long, value_parser = crate::cmd::path_arg)]
     pub out: Option<PathBuf>,
 }
 

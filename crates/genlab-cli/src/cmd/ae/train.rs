@@ -24,7 +24,7 @@ pub struct TrainArgs {
     #[arg(long, default_value = "mnist", value_parser = parse_data)]
     pub data: DataSpec,
     /// The normal sensor log to train on, when --data csv:FILE is the log to score.
-    #[arg(long)]
+    #[arg(long, value_parser = crate::cmd::path_arg)]
     pub train_csv: Option<PathBuf>,
     /// Image side for faces and image folders.
     #[arg(long, default_value_t = 64)]
@@ -71,7 +71,7 @@ pub struct TrainArgs {
     #[arg(long, default_value_t = 0)]
     pub iw_samples: usize,
     /// Run folder.
-    #[arg(long, default_value = "runs/ae")]
+    #[arg(long, value_parser = crate::cmd::path_arg, default_value = "runs/ae")]
     pub out: PathBuf,
     /// Continue from the run folder's checkpoint.
     #[arg(long)]
@@ -110,6 +110,12 @@ impl TrainArgs {
 }
 
 pub fn run(args: TrainArgs, device: &Device) -> Result<()> {
+    if args.train_csv.is_some() && !matches!(args.data, DataSpec::Csv(_)) {
+        bail!(
+            "--train-csv is the normal log for --data csv:FILE; this run trains on --data {}",
+            data_arg(&args)
+        );
+    }
     let cfg = args.train_config();
     let run = RunDir::create(&args.out)?;
     let data_name = data_arg(&args);

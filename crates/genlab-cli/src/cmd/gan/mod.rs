@@ -59,7 +59,7 @@ pub struct TrainArgs {
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
     /// Run folder.
-    #[arg(long, default_value = "runs/gan")]
+    #[arg(long, value_parser = crate::cmd::path_arg, default_value = "runs/gan")]
     pub out: PathBuf,
     /// Continue from the run folder's checkpoint.
     #[arg(long)]
@@ -71,7 +71,7 @@ pub struct TrainArgs {
 #[derive(Args, Debug)]
 pub struct SampleArgs {
     /// Run folder written by `genlab gan train`.
-    #[arg(long, default_value = "runs/gan")]
+    #[arg(long, value_parser = crate::cmd::path_arg, default_value = "runs/gan")]
     pub checkpoint: PathBuf,
     /// Images to draw.
     #[arg(long, default_value_t = 64)]
@@ -86,10 +86,10 @@ pub struct SampleArgs {
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
     /// Output grid PNG.
-    #[arg(long, default_value = "samples.png")]
+    #[arg(long, value_parser = crate::cmd::path_arg, default_value = "samples.png")]
     pub out: PathBuf,
     /// Also write the samples as an IDX file (28×28 grey) for `genlab eval fid`.
-    #[arg(long)]
+    #[arg(long, value_parser = crate::cmd::path_arg)]
     pub idx: Option<PathBuf>,
 }
 
@@ -107,9 +107,7 @@ fn train(args: TrainArgs, device: &Device) -> Result<()> {
     if args.model == "pix2pix" {
         return pix2pix::train(&args, device);
     }
-    if args.pix2pix.task.is_some() {
-        bail!("--task is for --model pix2pix");
-    }
+    args.pix2pix.refuse_for(&args.model)?;
     let data = genlab_gan::datasets::gan_data(&args.data)?;
     let model = genlab_gan::preset(&args.model, data.shape, data.classes)?;
     let cfg = GanTrainConfig {

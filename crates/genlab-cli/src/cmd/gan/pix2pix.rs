@@ -11,7 +11,7 @@ use genlab_gan::pix2pix::{PairData, translate as run_generator};
 use genlab_gan::run::side_by_side;
 use genlab_gan::{GanRun, Pix2PixConfig, Pix2PixTrainConfig, train_pix2pix};
 use genlab_tensor::Device;
-use genlab_tensor::image::{PixelRange, load_image, save_grid, tensor_to_image};
+use genlab_tensor::image::{PixelRange, load_image, save_grid, save_rgb, tensor_to_image};
 use genlab_train::{RunDir, RunSpec};
 
 /// Settings of `gan train --model pix2pix`.
@@ -24,7 +24,7 @@ pub struct Pix2PixArgs {
     pub task: Option<String>,
     /// Photos to cut crops from for bw2color, edges2photo and day2night (default: synthetic
     /// faces).
-    #[arg(long)]
+    #[arg(long, value_parser = crate::cmd::path_arg)]
     pub photos: Option<PathBuf>,
     /// Training pairs to make for a built-in task.
     #[arg(long, default_value_t = 1024)]
@@ -36,7 +36,7 @@ pub struct Pix2PixArgs {
     #[arg(long)]
     pub l1_only: bool,
     /// Weight of the L1 term (pix2pix's lambda).
-    #[arg(long, default_value_t = 100.0)]
+    #[arg(long, default_value_t = 100.0, value_parser = crate::cmd::non_negative_f32)]
     pub l1_weight: f32,
     /// Feature maps of the first U-Net and PatchGAN layers (pix2pix's ngf = ndf = 64).
     #[arg(long, default_value_t = 32)]
@@ -54,18 +54,50 @@ pub struct Pix2PixArgs {
 #[derive(Args, Debug)]
 pub struct TranslateArgs {
     /// Run folder written by `genlab gan train --model pix2pix`.
-    #[arg(long, default_value = "runs/pix2pix")]
+    #[arg(long, value_parser = crate::cmd::path_arg, default_value = "runs/pix2pix")]
     pub checkpoint: PathBuf,
     /// The picture to translate (any size), or a folder of them.
-    #[arg(long)]
+    #[arg(long, value_parser = crate::cmd::path_arg)]
     pub input: PathBuf,
     /// Output PNG (a folder when --input is one).
-    #[arg(long, default_value = "translated.png")]
+    #[arg(long, value_parser = crate::cmd::path_arg, default_value = "translated.png")]
     pub out: PathBuf,
     /// Take --input as a photo: make the run's task input from it (grey, edges or the day
     /// picture) and write input | output | photo side by side.
     #[arg(long)]
     pub from_photo: bool,
+}
+
+impl Pix2PixArgs {
+    /// The pix2pix-only flags given with another model: an error naming the first.
+    pub fn refuse_for(&self, model: &str) -> Result<()> {
+        let defaults = Self {
+            task: None,
+            photos: None,
+            train_pairs: 1024,
+            held_out: 128,
+            l1_only: false,
+            l1_weight: 100.0,
+            features: 32,
+            size: 64,
+            direction: "a2b".into(),
+        };
+        let given = [
+            ("--task", self.task != defaults.task),
+            ("--photos", self.photos != defaults.photos),
+            ("--train-pairs", self.train_pairs != defaults.train_pairs),
+            ("--held-out", self.held_out != defaults.held_out),
+            ("--l1-only", self.l1_only != defaults.l1_only),
+            ("--l1-weight", self.l1_weight != defaults.l1_weight),
+            ("--features", self.features != defaults.features),
+            ("--size", self.size != defaults.size),
+            ("--direction", self.direction != defaults.direction),
+        ];
+        match given.iter().find(|(_, g)| *g) {
+            Some((flag, _)) => bail!("{flag} is for --model pix2pix, not {model}"),
+            None => Ok(()),
+        }
+    }
 }
 
 /// Training and held-out pairs for `--task`, and the built-in task if it is one.
@@ -230,9 +262,10 @@ fn translate_one(
         }
         None => {
             let image = side_by_side(vec![(output, g.out_channels)], h, w, device);
-            tensor_to_image(image.squeeze_dim::<3>(0), PixelRange::ZeroOne)?
-                .save(out)
-                .with_context(|| format!("writing {}", out.display()))?;
+            save_rgb(
+                &tensor_to_image(image.squeeze_dim::<3>(0), PixelRange::ZeroOne)?.to_rgb8(),
+                out,
+            )?;
         }
     }
     Ok([w, h])
