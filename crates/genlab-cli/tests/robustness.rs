@@ -1,6 +1,7 @@
 //! The robustness harness: every subcommand `genlab --help` lists, every flag its own `--help`
 //! lists, fed values a user might type by mistake (0, -1, NaN, inf, 1e30, an empty string;
-//! for paths a missing file, a folder, an empty file, random bytes; for names a made-up one).
+//! for paths a missing file, a folder, an empty file, random bytes, a run of every family and
+//! a run with a truncated checkpoint; for names a made-up one).
 //! Whatever the value, genlab must answer with a result or an error message, never a panic
 //! and never a hang; an error names the flag, the value or the file. Each call starts from a
 //! quick base command (one step, one epoch, tiny runs made here), so an accepted value costs
@@ -171,6 +172,13 @@ impl Fixtures {
             &p("p2p"),
         ]);
         ok(&["eval", "train-classifier", "--epochs", "1", "--out", &p("cls")]);
+        // A run whose checkpoint was cut short (a crash mid-copy, a full disk).
+        std::fs::create_dir_all(p("truncated-run")).unwrap();
+        for file in ["run.json", "checkpoint.bin"] {
+            let bytes = std::fs::read(f.dir.path().join("vae").join(file)).unwrap();
+            let keep = if file == "run.json" { bytes.len() } else { bytes.len() / 2 };
+            std::fs::write(f.dir.path().join("truncated-run").join(file), &bytes[..keep]).unwrap();
+        }
         f
     }
 
@@ -280,6 +288,10 @@ impl Fixtures {
                     .map(|n| self.path(n)),
             );
         }
+        if ["CHECKPOINT", "CLASSIFIER", "DIR"].contains(&value_name) {
+            // Runs of every family (all but one are the wrong family) and a truncated one.
+            v.extend(["gpt", "vae", "gan", "p2p", "cls", "truncated-run"].map(|n| self.path(n)));
+        }
         v
     }
 }
@@ -292,7 +304,7 @@ fn must_refuse(value_name: &str, value: &str, fixtures: &Fixtures) -> bool {
         return matches!(value, "nan" | "inf" | "") || (value == "-1" && value_name != "SCALE");
     }
     if INPUT_PATHS.contains(&value_name) || value_name == "DATA" {
-        let bad = ["missing/nothing-here", "empty-file", "random-bytes"];
+        let bad = ["missing/nothing-here", "empty-file", "random-bytes", "truncated-run"];
         return bad.iter().any(|b| value == fixtures.path(b));
     }
     false
