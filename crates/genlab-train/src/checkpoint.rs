@@ -122,6 +122,15 @@ impl Checkpoint {
         index: usize,
         optim: ModuleOptimizer,
     ) -> Result<ModuleOptimizer, CheckpointError> {
+        let record = self.optim_record(index)?.to_vec();
+        optim
+            .from_bytes(Bytes::from_bytes_vec(record))
+            .map_err(|e| self.record_error("optimiser record", e))
+    }
+
+    /// The bytes of optimiser record `index` in a several-optimiser section, checked against
+    /// the section's table.
+    pub fn optim_record(&self, index: usize) -> Result<&[u8], CheckpointError> {
         let corrupt =
             |problem: String| CheckpointError::Corrupt { path: self.path.clone(), problem };
         let b = &self.optim;
@@ -139,16 +148,19 @@ impl Checkpoint {
         let table_end = table_end
             .filter(|&e| e <= b.len())
             .ok_or_else(|| corrupt("truncated optimiser table".into()))?;
-        let lens: Vec<usize> = b[12..table_end]
+        let lens: Vec<u64> = b[12..table_end]
             .chunks_exact(8)
-            .map(|c| u64::from_le_bytes(c.try_into().expect("8 bytes")) as usize)
+            .map(|c| u64::from_le_bytes(c.try_into().expect("8 bytes")))
             .collect();
-        let start = table_end + lens[..index].iter().sum::<usize>();
-        let end = start.checked_add(lens[index]).filter(|&e| e <= b.len());
-        let end = end.ok_or_else(|| corrupt("optimiser record runs past the section".into()))?;
-        optim
-            .from_bytes(Bytes::from_bytes_vec(b[start..end].to_vec()))
-            .map_err(|e| self.record_error("optimiser record", e))
+        let start = lens[..index]
+            .iter()
+            .try_fold(table_end as u64, |acc, &l| acc.checked_add(l))
+            .filter(|&s| s <= b.len() as u64);
+        let end = start.and_then(|s| s.checked_add(lens[index])).filter(|&e| e <= b.len() as u64);
+        match (start, end) {
+            (Some(start), Some(end)) => Ok(&b[start as usize..end as usize]),
+            _ => Err(corrupt("optimiser record runs past the section".into())),
+        }
     }
 
     /// Reads and verifies a checkpoint (magic, version, lengths, checksum, state JSON).
@@ -156,6 +168,11 @@ impl Checkpoint {
         let path = path.as_ref();
         let bytes = std::fs::read(path)
             .map_err(|source| CheckpointError::Io { path: path.to_path_buf(), source })?;
+        Self::from_bytes(&bytes, path)
+    }
+
+    /// Verifies and splits the bytes of a checkpoint file read from `path`.
+    pub fn from_bytes(bytes: &[u8], path: &Path) -> Result<Self, CheckpointError> {
         let corrupt =
             |problem: String| CheckpointError::Corrupt { path: path.to_path_buf(), problem };
         if bytes.len() < HEADER || &bytes[..8] != MAGIC {

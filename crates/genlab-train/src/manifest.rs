@@ -159,9 +159,14 @@ impl RunManifest {
         }
         let text = std::fs::read_to_string(&path)
             .map_err(|source| RunError::Io { path: path.clone(), source })?;
-        let corrupt = |problem: String| RunError::Corrupt { path: path.clone(), problem };
+        Self::parse(&text, &path)
+    }
+
+    /// Parses the text of a manifest file read from `path`.
+    pub fn parse(text: &str, path: &Path) -> Result<Self, RunError> {
+        let corrupt = |problem: String| RunError::Corrupt { path: path.to_path_buf(), problem };
         let value: Value =
-            serde_json::from_str(&text).map_err(|e| corrupt(format!("not JSON: {e}")))?;
+            serde_json::from_str(text).map_err(|e| corrupt(format!("not JSON: {e}")))?;
         let version = value.get("version").and_then(Value::as_u64);
         if version != Some(MANIFEST_VERSION as u64) {
             return Err(corrupt(format!(

@@ -178,3 +178,58 @@ fn killed_mid_save_leaves_a_loadable_checkpoint() {
         .collect();
     assert!(names.contains(&"checkpoint.bin".to_string()));
 }
+
+/// CRC-32 (IEEE), bit by bit: the checksum the checkpoint header carries.
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for &b in bytes {
+        crc ^= b as u32;
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+        }
+    }
+    !crc
+}
+
+/// A checkpoint file around these sections, with a valid header and checksum.
+fn checkpoint_bytes(state: &[u8], model: &[u8], optim: &[u8]) -> Vec<u8> {
+    let mut out = b"GENLABCK".to_vec();
+    out.extend_from_slice(&1u32.to_le_bytes());
+    for s in [state, model, optim] {
+        out.extend_from_slice(&(s.len() as u64).to_le_bytes());
+    }
+    let payload = [state, model, optim].concat();
+    out.extend_from_slice(&crc32(&payload).to_le_bytes());
+    out.extend_from_slice(&payload);
+    out
+}
+
+/// An optimiser table whose lengths add up past the section (here past u64::MAX) is refused
+/// with an error; the sum used to be unchecked (a wrapped offset, then a panic on slicing).
+#[test]
+fn an_optimiser_table_that_overflows_is_refused() {
+    let state = br#"{"step":1,"epoch":0,"seed":1,"best_val_loss":null,"extra":null}"#;
+    let mut optim = b"GENLABMO".to_vec();
+    optim.extend_from_slice(&2u32.to_le_bytes());
+    optim.extend_from_slice(&u64::MAX.to_le_bytes());
+    optim.extend_from_slice(&5u64.to_le_bytes());
+    optim.extend_from_slice(b"abcde");
+    let bytes = checkpoint_bytes(state, b"model", &optim);
+    let ckpt = Checkpoint::from_bytes(&bytes, Path::new("checkpoint.bin")).unwrap();
+    for index in 0..3 {
+        let err = ckpt.optim_record(index).unwrap_err().to_string();
+        assert!(err.contains("checkpoint.bin"), "{err}");
+    }
+    // A well-formed table reads back each record.
+    let mut optim = b"GENLABMO".to_vec();
+    optim.extend_from_slice(&2u32.to_le_bytes());
+    optim.extend_from_slice(&3u64.to_le_bytes());
+    optim.extend_from_slice(&2u64.to_le_bytes());
+    optim.extend_from_slice(b"abcde");
+    let bytes = checkpoint_bytes(state, b"model", &optim);
+    let ckpt = Checkpoint::from_bytes(&bytes, Path::new("checkpoint.bin")).unwrap();
+    assert_eq!(
+        (ckpt.optim_record(0).unwrap(), ckpt.optim_record(1).unwrap()),
+        (&b"abc"[..], &b"de"[..])
+    );
+}
