@@ -37,6 +37,9 @@ pub struct Bpe {
     pairs: PairTable,
     byte_ids: [u32; 256],
     max_token_len: usize,
+    /// Take a chunk that is itself a token whole, before any merge (tiktoken's rule, and Hugging
+    /// Face's `ignore_merges: true`); when false, every chunk goes through the merges.
+    ignore_merges: bool,
 }
 
 impl Bpe {
@@ -115,7 +118,21 @@ impl Bpe {
             pairs,
             byte_ids,
             max_token_len,
+            ignore_merges: true,
         })
+    }
+
+    /// The same tokenizer with Hugging Face's `ignore_merges` set: `true` (the default, and
+    /// tiktoken's rule) takes a chunk that is a token whole; `false` always applies the merges,
+    /// which can split a vocabulary word the merges never build.
+    pub fn with_ignore_merges(mut self, ignore_merges: bool) -> Self {
+        self.ignore_merges = ignore_merges;
+        self
+    }
+
+    /// Whether a chunk that is a token is taken whole (see [`Bpe::with_ignore_merges`]).
+    pub fn ignore_merges(&self) -> bool {
+        self.ignore_merges
     }
 
     /// Number of ids, special tokens included.
@@ -193,7 +210,8 @@ impl Bpe {
 
     #[inline]
     fn encode_chunk(&self, chunk: &[u8], out: &mut Vec<u32>, scratch: &mut Vec<u64>) {
-        if chunk.len() <= self.max_token_len
+        if self.ignore_merges
+            && chunk.len() <= self.max_token_len
             && let Some(&id) = self.encoder.get(chunk)
         {
             out.push(id);

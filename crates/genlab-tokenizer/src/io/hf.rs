@@ -21,6 +21,12 @@ struct HfFile {
     added_tokens: Vec<HfAdded>,
     #[serde(default)]
     pre_tokenizer: Option<Value>,
+    #[serde(default)]
+    normalizer: Option<Value>,
+    #[serde(default)]
+    post_processor: Option<Value>,
+    #[serde(default)]
+    decoder: Option<Value>,
 }
 
 #[derive(Deserialize)]
@@ -30,6 +36,17 @@ struct HfModel {
     vocab: HashMap<String, u32>,
     #[serde(default)]
     merges: Vec<HfMerge>,
+    #[serde(default)]
+    dropout: Option<f64>,
+    #[serde(default)]
+    continuing_subword_prefix: Option<String>,
+    #[serde(default)]
+    end_of_word_suffix: Option<String>,
+    #[serde(default)]
+    byte_fallback: bool,
+    /// Hugging Face's default for BPE is false.
+    #[serde(default)]
+    ignore_merges: bool,
 }
 
 #[derive(Deserialize)]
@@ -43,6 +60,71 @@ enum HfMerge {
 struct HfAdded {
     id: u32,
     content: String,
+    #[serde(default)]
+    single_word: bool,
+    #[serde(default)]
+    lstrip: bool,
+    #[serde(default)]
+    rstrip: bool,
+    #[serde(default)]
+    normalized: bool,
+}
+
+/// The `type` of an optional component, for messages.
+fn kind(v: &Value) -> String {
+    v["type"].as_str().map_or_else(|| v.to_string(), str::to_string)
+}
+
+/// Everything of a tokenizer.json that genlab does not implement, refused by name: genlab
+/// reads byte-level BPE exactly (no normalizer, a ByteLevel decoder or none, no
+/// post-processor but ByteLevel's offsets, plain added tokens), and nothing else.
+fn unsupported(f: &HfFile) -> Option<String> {
+    fn present(v: &Option<Value>) -> Option<&Value> {
+        v.as_ref().filter(|v| !v.is_null())
+    }
+    if let Some(n) = present(&f.normalizer) {
+        return Some(format!("normalizer {} is not supported (genlab applies none)", kind(n)));
+    }
+    if let Some(d) = present(&f.decoder).filter(|d| d["type"] != "ByteLevel") {
+        return Some(format!("decoder {} is not supported (genlab decodes ByteLevel)", kind(d)));
+    }
+    if let Some(p) = present(&f.post_processor).filter(|p| p["type"] != "ByteLevel") {
+        return Some(format!(
+            "post_processor {} is not supported (it adds or changes ids)",
+            kind(p)
+        ));
+    }
+    let m = &f.model;
+    if m.byte_fallback {
+        return Some("model.byte_fallback = true is not supported".into());
+    }
+    if let Some(d) = m.dropout.filter(|d| *d != 0.0) {
+        return Some(format!("model.dropout = {d} is not supported (BPE dropout)"));
+    }
+    for (name, v) in [
+        ("continuing_subword_prefix", &m.continuing_subword_prefix),
+        ("end_of_word_suffix", &m.end_of_word_suffix),
+    ] {
+        if let Some(v) = v.as_ref().filter(|v| !v.is_empty()) {
+            return Some(format!("model.{name} = {v:?} is not supported"));
+        }
+    }
+    for a in &f.added_tokens {
+        for (flag, on) in [
+            ("single_word", a.single_word),
+            ("lstrip", a.lstrip),
+            ("rstrip", a.rstrip),
+            ("normalized", a.normalized),
+        ] {
+            if on {
+                return Some(format!(
+                    "added token {:?} has {flag} = true, which is not supported",
+                    a.content
+                ));
+            }
+        }
+    }
+    None
 }
 
 /// The split pattern a Hugging Face pre-tokenizer describes, if genlab can run it.
@@ -85,8 +167,8 @@ fn pattern_of(pre: Option<&Value>) -> std::result::Result<Pattern, String> {
 }
 
 impl Bpe {
-    /// The tokenizer as a Hugging Face `tokenizer.json` (with `ignore_merges: true`, which is
-    /// tiktoken's rule that a chunk equal to a token is that token).
+    /// The tokenizer as a Hugging Face `tokenizer.json`, with its `ignore_merges` (true unless
+    /// it was read as false: tiktoken's rule that a chunk equal to a token is that token).
     pub fn to_hf_json(&self) -> Result<String> {
         let vocab: BTreeMap<String, u32> =
             self.tokens().into_iter().map(|t| (bytelevel::encode(&t.bytes), t.id)).collect();
@@ -120,7 +202,7 @@ impl Bpe {
             "post_processor": null,
             "decoder": {"type": "ByteLevel", "add_prefix_space": false, "trim_offsets": false, "use_regex": false},
             "model": {"type": "BPE", "dropout": null, "unk_token": null, "continuing_subword_prefix": null,
-                "end_of_word_suffix": null, "fuse_unk": false, "byte_fallback": false, "ignore_merges": true,
+                "end_of_word_suffix": null, "fuse_unk": false, "byte_fallback": false, "ignore_merges": self.ignore_merges(),
                 "vocab": vocab, "merges": merges},
         });
         Ok(serde_json::to_string_pretty(&file).unwrap_or_default() + "\n")
@@ -139,6 +221,10 @@ impl Bpe {
         if f.model.kind.as_deref().is_some_and(|k| k != "BPE") {
             return Err(fail(None, format!("model type {:?} is not BPE", f.model.kind)));
         }
+        if let Some(problem) = unsupported(&f) {
+            return Err(fail(None, problem));
+        }
+        let ignore_merges = f.model.ignore_merges;
         let pattern = pattern_of(f.pre_tokenizer.as_ref()).map_err(|p| fail(None, p))?;
         let special_ids: HashMap<u32, &str> =
             f.added_tokens.iter().map(|a| (a.id, a.content.as_str())).collect();
@@ -188,6 +274,21 @@ impl Bpe {
                 t.rank = 256 + i as u32;
             }
         }
+        // genlab merges tiktoken's way (the adjacent pair whose join ranks lowest), which is
+        // Hugging Face's way when every word is built by a listed merge. With ignore_merges =
+        // false a word no merge builds is where they part, so such a file is refused.
+        if !ignore_merges
+            && let Some(t) = tokens.iter().find(|t| t.bytes.len() > 1 && t.rank == u32::MAX)
+        {
+            return Err(fail(
+                None,
+                format!(
+                    "model.ignore_merges = false with vocabulary word {:?} (id {}) that no merge builds is not supported",
+                    bytelevel::encode(&t.bytes),
+                    t.id
+                ),
+            ));
+        }
         let after = 256 + f.model.merges.len() as u32;
         for t in &mut tokens {
             if t.rank == u32::MAX {
@@ -195,10 +296,11 @@ impl Bpe {
             }
         }
         let specials = f.added_tokens.into_iter().map(|a| (a.content, a.id)).collect();
-        Bpe::new(pattern, tokens, specials).map_err(|e| match e {
+        let bpe = Bpe::new(pattern, tokens, specials).map_err(|e| match e {
             TokenizerError::Vocab(problem) => fail(None, problem),
             other => other,
-        })
+        })?;
+        Ok(bpe.with_ignore_merges(ignore_merges))
     }
 
     /// Loads a Hugging Face `tokenizer.json` (see [`Bpe::from_hf_json`]).

@@ -35,6 +35,10 @@ struct NativeFile {
     /// Character tokenizers: the alphabet in id order.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     alphabet: Option<String>,
+    /// `false` when every chunk goes through the merges (see `Bpe::with_ignore_merges`);
+    /// absent means true.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    ignore_merges: Option<bool>,
 }
 
 fn parse_file(src: &str, path: &str, want: &str) -> Result<NativeFile> {
@@ -72,6 +76,7 @@ impl Bpe {
             ranks: (!identity).then_some(ranks),
             special_tokens: self.special_tokens().to_vec(),
             alphabet: None,
+            ignore_merges: (!self.ignore_merges()).then_some(false),
         };
         serde_json::to_string_pretty(&file).unwrap_or_default() + "\n"
     }
@@ -105,10 +110,11 @@ impl Bpe {
             ordinary.push(Token { id: id as u32, bytes, rank });
         }
         let pattern = Pattern::parse(f.pattern.as_deref().unwrap_or("none"));
-        Bpe::new(pattern, ordinary, f.special_tokens).map_err(|e| match e {
+        let bpe = Bpe::new(pattern, ordinary, f.special_tokens).map_err(|e| match e {
             TokenizerError::Vocab(problem) => parse_err(path, None, problem),
             other => other,
-        })
+        })?;
+        Ok(bpe.with_ignore_merges(f.ignore_merges.unwrap_or(true)))
     }
 
     /// Saves in the native format (atomically).
@@ -134,6 +140,7 @@ impl CharTokenizer {
             ranks: None,
             special_tokens: Vec::new(),
             alphabet: Some(self.alphabet().iter().collect()),
+            ignore_merges: None,
         };
         write_atomic(
             path.as_ref(),
