@@ -364,6 +364,23 @@ fn leaves() -> Vec<(Vec<String>, Vec<(String, String)>)> {
     out
 }
 
+/// Every regular file under `dir`: a refused command must leave none behind.
+fn files_under(dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                out.push(path.strip_prefix(dir).unwrap_or(&path).display().to_string());
+            }
+        }
+    }
+    out
+}
+
 /// Runs genlab with `args`, killing it past [`LIMIT`]: (exit code, stderr, seconds).
 fn run_limited(args: &[String], cwd: &Path) -> (Option<i32>, String, f64) {
     let started = Instant::now();
@@ -450,6 +467,10 @@ fn every_flag_survives_bad_values() {
                     }
                     Some(0) => {}
                     Some(_) if !base_ok || err.contains("loss became") => {}
+                    Some(_) if !files_under(work.path()).is_empty() => {
+                        let left = files_under(work.path());
+                        problems.push(format!("LEFT FILES {left:?}: {shown}\n{err}"));
+                    }
                     Some(_) => {
                         let snake = flag.replace('-', "_");
                         let names = err.contains(flag.as_str())

@@ -143,9 +143,10 @@ impl DataSection {
                 "char, bpe or a tokenizer file",
             ))),
             file => {
+                let tok = genlab_tokenizer::load(file)?; // read it before copying anything
                 std::fs::copy(file, path)
                     .map_err(|source| GptError::Io { path: PathBuf::from(file), source })?;
-                Ok(genlab_tokenizer::load(path)?)
+                Ok(tok)
             }
         }
     }

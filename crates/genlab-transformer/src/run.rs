@@ -113,6 +113,12 @@ pub fn train_recipe(
     device: &Device,
     on_eval: &mut dyn FnMut(&Gpt, &dyn Tokenizer, u64) -> Option<String>,
 ) -> Result<(GptRun, crate::TrainReport), GptError> {
+    // Settings are checked before anything is written (the shape again once the vocabulary
+    // size is known), so a refused run leaves no files behind.
+    recipe.train.validate()?;
+    if model.is_none() {
+        recipe.model.config(256)?;
+    }
     let text = recipe.data.read_corpus()?;
     let fraction = recipe.data.train_fraction();
     let (train_text, _) = genlab_data::text::split(&text, fraction);

@@ -226,6 +226,9 @@ fn train(args: TrainArgs, device: &genlab_tensor::Device) -> Result<()> {
         recipe.train.seed = s
     }
     let sample_config = args.sample.config()?;
+    if args.sample.prompt.is_empty() {
+        bail!("--prompt is empty: give the text the sample starts from");
+    }
     let run = RunDir::create(&args.out)?;
     let mut on_eval = |model: &Gpt, tok: &dyn Tokenizer, step: u64| {
         let config = GenerationConfig { max_new_tokens: 120, ..sample_config.clone() };
@@ -246,6 +249,9 @@ fn train(args: TrainArgs, device: &genlab_tensor::Device) -> Result<()> {
         run.path().display()
     );
     if let Some(path) = &args.report {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)?;
+        }
         std::fs::write(path, serde_json::to_string_pretty(&report)?)?;
     }
     eprintln!(

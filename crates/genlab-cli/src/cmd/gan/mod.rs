@@ -205,6 +205,9 @@ fn sample(args: SampleArgs, device: &Device) -> Result<()> {
         let pixels: Vec<u8> =
             v.iter().map(|x| (((x + 1.0) * 0.5).clamp(0.0, 1.0) * 255.0).round() as u8).collect();
         let bytes = genlab_data::Idx { dims: vec![args.n, 28, 28], data: pixels }.to_bytes();
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        }
         std::fs::write(path, bytes).with_context(|| format!("writing {}", path.display()))?;
     }
     eprintln!(
