@@ -80,7 +80,7 @@ pub enum RunError {
         problem: String,
     },
     /// The run is of another family or kind than the one asked for.
-    #[error("{path} holds a {family} run ({kind}), not a {expected} run")]
+    #[error("{path} holds a run of family {family} ({kind}), not of {expected}")]
     WrongFamily {
         /// The folder.
         path: PathBuf,

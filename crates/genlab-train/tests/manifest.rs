@@ -101,7 +101,7 @@ fn wrong_family_newer_version_and_missing_folder_are_named_errors() {
     m.write(dir.path()).unwrap();
     let err = RunManifest::open(dir.path(), "gpt", &[]).unwrap_err();
     assert!(matches!(err, RunError::WrongFamily { .. }), "{err}");
-    assert!(err.to_string().contains("not a gpt run"), "{err}");
+    assert!(err.to_string().contains("not of gpt"), "{err}");
     let err = RunManifest::open(dir.path(), "gan", &["pix2pix"]).unwrap_err();
     assert!(err.to_string().contains("dcgan"), "{err}");
 
