@@ -5,6 +5,8 @@
 use std::path::Path;
 use std::process::Command;
 
+mod common;
+
 fn genlab(args: &[&str], dir: &Path) -> String {
     let out = Command::new(env!("CARGO_BIN_EXE_genlab"))
         .args(args)
@@ -121,31 +123,7 @@ fn gan_and_pix2pix_training_sampling_and_translation_repeat_exactly() {
         |d| {
             genlab(&["gan", "train", "--model", "gan", "--epochs", "1", "--out", "gan"], d);
             genlab(&["gan", "sample", "--checkpoint", "gan", "--n", "16", "--out", "s.png"], d);
-            genlab(
-                &[
-                    "gan",
-                    "train",
-                    "--model",
-                    "pix2pix",
-                    "--task",
-                    "labels2facade",
-                    "--epochs",
-                    "1",
-                    "--features",
-                    "8",
-                    "--train-pairs",
-                    "8",
-                    "--held-out",
-                    "2",
-                    "--size",
-                    "32",
-                    "--batch-size",
-                    "4",
-                    "--out",
-                    "p2p",
-                ],
-                d,
-            );
+            genlab(&[common::TINY_PIX2PIX, &["--out", "p2p"]].concat(), d);
             genlab(
                 &["gan", "translate", "--checkpoint", "p2p", "--input", "s.png", "--out", "t.png"],
                 d,

@@ -149,28 +149,7 @@ impl Fixtures {
             "--idx",
             &p("fake.idx"),
         ]);
-        ok(&[
-            "gan",
-            "train",
-            "--model",
-            "pix2pix",
-            "--task",
-            "labels2facade",
-            "--epochs",
-            "1",
-            "--features",
-            "8",
-            "--train-pairs",
-            "8",
-            "--held-out",
-            "2",
-            "--size",
-            "32",
-            "--batch-size",
-            "4",
-            "--out",
-            &p("p2p"),
-        ]);
+        ok(&[common::TINY_PIX2PIX, &["--out", &p("p2p")]].concat());
         ok(&["eval", "train-classifier", "--epochs", "1", "--out", &p("cls")]);
         // A run whose checkpoint was cut short (a crash mid-copy, a full disk).
         std::fs::create_dir_all(p("truncated-run")).unwrap();
