@@ -1,7 +1,8 @@
 //! The bar of the foundation issue: the shared MNIST files read as 8,000 digits of 28×28
-//! with labels in 0..=9. The shared data (`../shared/data` beside the checkout, or
-//! `GENLAB_SHARED_DATA`) is part of the project's setup, so its absence fails the test rather
-//! than passing it unchecked.
+//! with labels in 0..=9. It needs the shared data (`../shared/data` beside the checkout, or
+//! `GENLAB_SHARED_DATA`), which a fresh clone elsewhere does not have, so it is `#[ignore]`d
+//! with that reason and `.ci/run` runs it with `--ignored`, where it fails if the data is
+//! missing rather than passing unchecked.
 
 use std::path::PathBuf;
 
@@ -13,6 +14,7 @@ fn shared(rel: &str) -> Option<PathBuf> {
 }
 
 #[test]
+#[ignore = "needs ../shared/data/mnist; .ci/run runs it with --ignored"]
 fn reads_shared_mnist() {
     let (Some(images), Some(labels)) =
         (shared("mnist/train-images-idx3-ubyte.gz"), shared("mnist/train-labels-idx1-ubyte.gz"))
