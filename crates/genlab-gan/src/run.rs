@@ -58,8 +58,8 @@ pub fn load(dir: &Path, device: &Device) -> Result<GanRun, LoadError> {
     }
     let config: GanConfig = manifest.model(dir)?;
     let pair = Checkpoint::load_weights(dir, config.init(device))?;
-    let text = if dir.join(TEXT_TOKENIZER_FILE).is_file() {
-        let path = dir.join(TEXT_TOKENIZER_FILE);
+    let path = dir.join(TEXT_TOKENIZER_FILE);
+    let text = if path.is_file() {
         let bpe = Bpe::load(&path)
             .map_err(|e| LoadError::File { path: path.clone(), problem: e.to_string() })?;
         let cfg = text_encoder_config(&bpe);

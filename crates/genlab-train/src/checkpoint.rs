@@ -9,8 +9,6 @@
 //! Layout: `GENLABCK` magic, format version `u32`, three `u64` section lengths (state JSON,
 //! model record, optimiser record), CRC-32 `u32` of the three sections, then the sections.
 
-use std::fs::File;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use burn::module::Module;
@@ -114,6 +112,33 @@ impl Checkpoint {
         records.iter().for_each(|r| optim_bytes.extend_from_slice(&(r.len() as u64).to_le_bytes()));
         records.iter().for_each(|r| optim_bytes.extend_from_slice(r));
         save_sections(path, model, state, optim_bytes)
+    }
+
+    /// Writes model, `optims` and state: one optimiser as [`Checkpoint::save`] stores it,
+    /// several as [`Checkpoint::save_with_optims`] does. Read them back with
+    /// [`Checkpoint::load_optims`].
+    pub fn save_optims<M: Module>(
+        path: impl AsRef<Path>,
+        model: &M,
+        optims: &[&ModuleOptimizer],
+        state: &TrainState,
+    ) -> Result<(), CheckpointError> {
+        match optims {
+            [one] => Self::save(path, model, Some(one), state),
+            many => Self::save_with_optims(path, model, many, state),
+        }
+    }
+
+    /// Loads the saved state into `fresh` optimisers, in the order [`Checkpoint::save_optims`]
+    /// wrote them (a single one the checkpoint lacks stays fresh).
+    pub fn load_optims(
+        &self,
+        fresh: Vec<ModuleOptimizer>,
+    ) -> Result<Vec<ModuleOptimizer>, CheckpointError> {
+        if let [only] = fresh.as_slice() {
+            return Ok(vec![self.load_optim(only.clone())?.unwrap_or_else(|| only.clone())]);
+        }
+        fresh.into_iter().enumerate().map(|(i, o)| self.load_optim_at(i, o)).collect()
     }
 
     /// Loads optimiser `index` of a checkpoint written by [`Checkpoint::save_with_optims`].
@@ -255,42 +280,23 @@ fn save_sections<M: Module>(
     let model_bytes =
         model.clone().into_record().into_bytes().map_err(serialise_error(path))?.to_vec();
     let state_bytes = serde_json::to_vec(state).expect("TrainState serialises");
-    write_atomic(path, &[&state_bytes, &model_bytes, &optim_bytes])
+    write_sections(path, &[&state_bytes, &model_bytes, &optim_bytes])
 }
 
-/// Writes `sections` to `path` through a temporary file, fsync and rename.
-fn write_atomic(path: &Path, sections: &[&[u8]; 3]) -> Result<(), CheckpointError> {
-    let io = |p: &Path| {
-        let p = p.to_path_buf();
-        move |source| CheckpointError::Io { path: p, source }
-    };
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).map_err(io(dir))?;
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-    {
-        let mut file = File::create(&tmp).map_err(io(&tmp))?;
-        let mut header = Vec::with_capacity(HEADER);
-        header.extend_from_slice(MAGIC);
-        header.extend_from_slice(&VERSION.to_le_bytes());
-        for s in sections {
-            header.extend_from_slice(&(s.len() as u64).to_le_bytes());
-        }
-        let mut crc = flate2::Crc::new();
-        sections.iter().for_each(|s| crc.update(s));
-        header.extend_from_slice(&crc.sum().to_le_bytes());
-        file.write_all(&header).map_err(io(&tmp))?;
-        for s in sections {
-            file.write_all(s).map_err(io(&tmp))?;
-        }
-        file.sync_all().map_err(io(&tmp))?;
+/// Writes the header (magic, version, section lengths, CRC-32) and `sections` atomically.
+fn write_sections(path: &Path, sections: &[&[u8]; 3]) -> Result<(), CheckpointError> {
+    let mut header = Vec::with_capacity(HEADER);
+    header.extend_from_slice(MAGIC);
+    header.extend_from_slice(&VERSION.to_le_bytes());
+    for s in sections {
+        header.extend_from_slice(&(s.len() as u64).to_le_bytes());
     }
-    std::fs::rename(&tmp, path).map_err(io(path))?;
-    // Make the rename itself durable.
-    if let Ok(d) = File::open(dir) {
-        let _ = d.sync_all();
-    }
-    Ok(())
+    let mut crc = flate2::Crc::new();
+    sections.iter().for_each(|s| crc.update(s));
+    header.extend_from_slice(&crc.sum().to_le_bytes());
+    let [state, model, optim] = sections;
+    crate::atomic::write_atomic(path, &[&header, state, model, optim])
+        .map_err(|(path, source)| CheckpointError::Io { path, source })
 }
 
 fn crc32(bytes: &[u8]) -> u32 {

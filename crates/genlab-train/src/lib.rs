@@ -19,6 +19,7 @@
 //! - [`supervised`]: the small Adam loops of helper models (classifiers, judges, encoders).
 //! - [`ConfigError`] (from genlab-config): the error every config's `validate()` returns.
 
+mod atomic;
 pub mod checkpoint;
 mod error;
 pub mod html;

@@ -188,7 +188,8 @@ impl RunManifest {
     /// Writes `run.json` into `dir` atomically (temporary file, then rename).
     pub fn write(&self, dir: &Path) -> Result<(), RunError> {
         let text = serde_json::to_string_pretty(self).expect("manifest serialises");
-        write_atomic(&dir.join(MANIFEST_FILE), text.as_bytes())
+        crate::atomic::write_atomic(&dir.join(MANIFEST_FILE), &[text.as_bytes()])
+            .map_err(|(path, source)| RunError::Io { path, source })
     }
 
     /// An error unless this run is of `family` (and, when given, one of `kinds`).
@@ -234,16 +235,4 @@ impl RunManifest {
             ),
         })
     }
-}
-
-/// Writes `bytes` to `path` through a temporary file and a rename.
-pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), RunError> {
-    let io = |p: &Path| {
-        let p = p.to_path_buf();
-        move |source| RunError::Io { path: p, source }
-    };
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let tmp = path.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
-    std::fs::write(&tmp, bytes).map_err(io(&tmp))?;
-    std::fs::rename(&tmp, path).map_err(io(path))
 }

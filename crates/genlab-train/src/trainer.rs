@@ -29,7 +29,7 @@ use serde_json::Value;
 use crate::checkpoint::{Checkpoint, TrainState};
 use crate::error::TrainError;
 use crate::html::{Page, html_page};
-use crate::manifest::{RunError, RunManifest, SUMMARY_FILE};
+use crate::manifest::{RunManifest, SUMMARY_FILE};
 use crate::metrics::MetricsLog;
 use crate::optim::clip_grad_norm;
 use crate::progress::Progress;
@@ -153,17 +153,7 @@ impl Trainer {
                 }
                 let ckpt = Checkpoint::load(run.checkpoint())?;
                 let model = ckpt.load_model(model)?;
-                let fresh = optims(&model);
-                let optims = if fresh.len() == 1 {
-                    let only = fresh.into_iter().next().expect("one optimiser");
-                    vec![ckpt.load_optim(only.clone())?.unwrap_or(only)]
-                } else {
-                    fresh
-                        .into_iter()
-                        .enumerate()
-                        .map(|(i, o)| ckpt.load_optim_at(i, o))
-                        .collect::<Result<_, _>>()?
-                };
+                let optims = ckpt.load_optims(optims(&model))?;
                 state = ckpt.state;
                 MetricsLog::truncate_after(run.file("metrics.jsonl"), state.step)?;
                 // The settings of this continuation (more steps, say) replace the old ones;
@@ -178,7 +168,7 @@ impl Trainer {
                         let source = RunManifest::read(other)?;
                         source.expect(other, &manifest.family, &[])?;
                         manifest.init_from = Some(other.clone());
-                        Checkpoint::load(other.join("checkpoint.bin"))?.load_model(model)?
+                        Checkpoint::load_weights(other, model)?
                     }
                     _ => model,
                 };
@@ -214,11 +204,6 @@ impl Trainer {
     /// Epochs completed so far.
     pub fn epoch(&self) -> u64 {
         self.state.epoch
-    }
-
-    /// The run's seed.
-    pub fn seed(&self) -> u64 {
-        self.state.seed
     }
 
     /// Where the run stands (saved with each checkpoint).
@@ -315,11 +300,7 @@ impl Trainer {
         optims: &[&ModuleOptimizer],
     ) -> Result<(), TrainError> {
         let Some(run) = &self.run else { return Ok(()) };
-        match optims {
-            [one] => Checkpoint::save(run.checkpoint(), model, Some(one), &self.state)?,
-            many => Checkpoint::save_with_optims(run.checkpoint(), model, many, &self.state)?,
-        }
-        Ok(())
+        Ok(Checkpoint::save_optims(run.checkpoint(), model, optims, &self.state)?)
     }
 
     /// Ends training: closes the bar and draws `curves` (`(metric key, label)` against step)
@@ -365,12 +346,8 @@ impl Finished {
     pub fn report(&self, summary: &Value, pictures: &[(&str, &str)]) -> Result<(), TrainError> {
         let Some(run) = &self.run else { return Ok(()) };
         let text = serde_json::to_string_pretty(summary).map_err(std::io::Error::other)?;
-        crate::manifest::write_atomic(&run.file(SUMMARY_FILE), text.as_bytes()).map_err(
-            |e| match e {
-                RunError::Io { source, .. } => TrainError::Io(source),
-                other => TrainError::Run(other),
-            },
-        )?;
+        crate::atomic::write_atomic(&run.file(SUMMARY_FILE), &[text.as_bytes()])
+            .map_err(|(_, source)| TrainError::Io(source))?;
         let mut figures = vec![("loss.svg", "loss curves")];
         figures.extend_from_slice(pictures);
         let timing = serde_json::json!({
