@@ -20,6 +20,12 @@ the score is the Euclidean distance between the standardised input and its recon
 Because of that standardisation, a test image with ink on a pixel that is blank in every
 training image gets a huge score; `ink_on_blank_pixels` counts such test images per digit.
 
+With `--config genlab` the detector instead has the shape and inputs of genlab's
+`ae detect` model: hidden_neuron_list [256, 64, 16] (784-256-64-16-64-256-784, ReLU), no
+batch norm and no dropout (genlab's AE has neither), pixels in [0, 1] as they are
+(preprocessing=False), batch 128, Adam lr 1e-3 without weight decay, 10 epochs. The score
+stays PyOD's (the distance between input and reconstruction).
+
     OMP_NUM_THREADS=1 python benches/peers/anomaly.py --mnist-dir ../shared/data/mnist --threads 1
 """
 
@@ -57,7 +63,14 @@ def main():
     ap.add_argument("--threads", type=int, default=1, help="torch.set_num_threads")
     ap.add_argument("--seed", type=int, default=42, help="PyOD's random_state (its default: 42)")
     ap.add_argument("--device", default="cpu")
+    ap.add_argument("--config", choices=["default", "genlab"], default="default",
+                    help="PyOD's defaults, or the shape and inputs of genlab's detector")
     args = ap.parse_args()
+    settings = {}
+    if args.config == "genlab":
+        settings = dict(hidden_neuron_list=[256, 64, 16], batch_norm=False, dropout_rate=0.0,
+                        preprocessing=False, batch_size=128, lr=1e-3,
+                        optimizer_params={"weight_decay": 0.0})
 
     torch.set_num_threads(args.threads)
     x_train, y_train = load_split(args.mnist_dir, "train")
@@ -71,7 +84,7 @@ def main():
         t0 = time.perf_counter()
         normal = x_train[y_train != k]
         detector = AutoEncoder(epoch_num=args.epochs, random_state=args.seed,
-                               device=args.device, verbose=0)
+                               device=args.device, verbose=0, **settings)
         detector.fit(normal)
         scores = detector.decision_function(x_test)
         aurocs[str(k)] = float(roc_auc_score(y_test == k, scores))
@@ -88,6 +101,7 @@ def main():
 
     print(json.dumps({
         "peer": "pyod-autoencoder",
+        "config": args.config,
         "pyod": pyod.__version__,
         "torch": torch.__version__,
         "threads": args.threads,

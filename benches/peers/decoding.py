@@ -5,8 +5,9 @@ The warpers below are copied from transformers' `generation/logits_process.py`
 (TemperatureLogitsWarper, TopKLogitsWarper, TopPLogitsWarper, MinPLogitsWarper,
 RepetitionPenaltyLogitsProcessor), followed by softmax + torch.multinomial as in
 `GenerationMixin._sample`. Two chains are timed:
-  warpers: temperature 0.8 -> top-k 40 -> top-p 0.95 -> multinomial          (the bar)
-  full:    repetition 1.1 -> temperature -> top-k 40 -> top-p 0.95 -> min-p 0.05 -> multinomial
+  warpers: top-k 40 -> top-p 0.95 -> temperature 0.8 -> multinomial          (the bar)
+  full:    repetition 1.1 -> top-k 40 -> top-p 0.95 -> min-p 0.05 -> temperature -> multinomial
+in genlab's chain order (temperature last, as llama.cpp does), not transformers' default.
 Prints a table to stderr and ONE JSON object (median us per row) as the last stdout line.
 
     OMP_NUM_THREADS=1 python benches/peers/decoding.py --threads 1
@@ -151,13 +152,15 @@ def main():
     torch.set_num_threads(args.threads)
     generator = torch.Generator().manual_seed(0)
     logits, histories = make_logits(ROWS), make_histories(ROWS)
-    warpers = [TemperatureLogitsWarper(0.8), TopKLogitsWarper(40), TopPLogitsWarper(0.95)]
+    # genlab's chain order (genlab_decoding::DEFAULT_ORDER): penalties, top-k, top-p, min-p,
+    # then temperature, so both sides keep the same tokens and draw from the same distribution.
+    warpers = [TopKLogitsWarper(40), TopPLogitsWarper(0.95), TemperatureLogitsWarper(0.8)]
     full = [
         RepetitionPenaltyLogitsProcessor(1.1),
-        TemperatureLogitsWarper(0.8),
         TopKLogitsWarper(40),
         TopPLogitsWarper(0.95),
         MinPLogitsWarper(0.05),
+        TemperatureLogitsWarper(0.8),
     ]
     out = {
         "vocab": VOCAB,

@@ -43,6 +43,9 @@ enum Command {
     /// GANs: MLP GAN, DCGAN, class-conditional DCGAN; training and sampling.
     #[command(subcommand)]
     Gan(cmd::gan::GanCmd),
+    /// WaveNet: train on speech, generate audio faster than real time, score held-out audio.
+    #[command(subcommand)]
+    Wavenet(cmd::wavenet::WavenetCmd),
     /// The digit classifier and the metrics in its feature space (FID, classifier score).
     #[command(subcommand)]
     Eval(cmd::eval::EvalCmd),
@@ -89,6 +92,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Ae(ae) => cmd::ae::run(&globals, ae),
         Command::Gan(gan) => cmd::gan::run(&globals, gan),
         Command::Eval(eval) => cmd::eval::run(&globals, eval),
+        Command::Wavenet(wavenet) => cmd::wavenet::run(&globals, wavenet),
     }
 }
 

@@ -138,3 +138,49 @@ fn gan_and_pix2pix_training_sampling_and_translation_repeat_exactly() {
         },
     );
 }
+
+#[test]
+fn wavenet_training_and_generation_repeat_exactly() {
+    twice(
+        |d| {
+            genlab(
+                &[
+                    "wavenet",
+                    "train",
+                    "--preset",
+                    "tiny",
+                    "--speakers",
+                    "--steps",
+                    "4",
+                    "--window",
+                    "256",
+                    "--eval-every",
+                    "2",
+                    "--sample-seconds",
+                    "0.2",
+                    "--val",
+                    "embedded",
+                    "--out",
+                    "run",
+                ],
+                d,
+            );
+            genlab(
+                &["wavenet", "generate", "--run", "run", "--seconds", "0.3", "--speaker", "4"],
+                d,
+            );
+        },
+        |a, b| {
+            assert_eq!(metrics(&a.join("run")), metrics(&b.join("run")));
+            for file in [
+                "run/samples/step-000002.wav",
+                "run/samples/step-000004.png",
+                "run/run.json",
+                "wavenet.wav",
+                "wavenet.png",
+            ] {
+                assert_eq!(bytes(&a.join(file)), bytes(&b.join(file)), "{file}");
+            }
+        },
+    );
+}

@@ -66,6 +66,9 @@ const NUMERIC: &[&str] = &[
     "DIGIT",
     "HIDDEN",
     "CHANNELS",
+    "SECONDS",
+    "EVAL_EVERY",
+    "SAMPLE_SECONDS",
 ];
 /// Flags that name a file or folder to read.
 const INPUT_PATHS: &[&str] = &[
@@ -82,6 +85,9 @@ const INPUT_PATHS: &[&str] = &[
     "PHOTOS",
     "MNIST",
     "TOKENIZER",
+    "RUN",
+    "VAL",
+    "COMPARE",
 ];
 /// Flags that name where to write: any value may be fine, only panics and hangs are checked.
 const OUTPUTS: &[&str] = &["OUT", "REPORT", "IDX", "HF", "TIKTOKEN"];
@@ -151,6 +157,22 @@ impl Fixtures {
         ]);
         ok(&[common::TINY_PIX2PIX, &["--out", &p("p2p")]].concat());
         ok(&["eval", "train-classifier", "--epochs", "1", "--out", &p("cls")]);
+        ok(&[
+            "wavenet",
+            "train",
+            "--preset",
+            "tiny",
+            "--steps",
+            "2",
+            "--window",
+            "64",
+            "--batch-size",
+            "1",
+            "--sample-seconds",
+            "0.1",
+            "--out",
+            &p("wn"),
+        ]);
         // A run whose checkpoint was cut short (a crash mid-copy, a full disk).
         std::fs::create_dir_all(p("truncated-run")).unwrap();
         for file in ["run.json", "checkpoint.bin"] {
@@ -246,6 +268,30 @@ impl Fixtures {
             ["eval", "classify"] => {
                 ["--images", &p("fake.idx"), "--classifier", &p("cls")].map(String::from).to_vec()
             }
+            ["wavenet", "train"] => [
+                "--preset",
+                "tiny",
+                "--steps",
+                "1",
+                "--window",
+                "64",
+                "--batch-size",
+                "1",
+                "--sample-seconds",
+                "0",
+                "--out",
+                out,
+            ]
+            .map(String::from)
+            .to_vec(),
+            ["wavenet", "generate"] => {
+                ["--run", &p("wn"), "--seconds", "0.05", "--out", &format!("{out}/g.wav")]
+                    .map(String::from)
+                    .to_vec()
+            }
+            ["wavenet", "eval"] => {
+                ["--run", &p("wn"), "--data", "embedded"].map(String::from).to_vec()
+            }
             ["run", _] => vec![p("gpt")],
             other => panic!("no base command for {other:?}: add one"),
         };
@@ -267,9 +313,10 @@ impl Fixtures {
                     .map(|n| self.path(n)),
             );
         }
-        if ["CHECKPOINT", "CLASSIFIER", "DIR"].contains(&value_name) {
+        if ["CHECKPOINT", "CLASSIFIER", "DIR", "RUN"].contains(&value_name) {
             // Runs of every family (all but one are the wrong family) and a truncated one.
-            v.extend(["gpt", "vae", "gan", "p2p", "cls", "truncated-run"].map(|n| self.path(n)));
+            let runs = ["gpt", "vae", "gan", "p2p", "cls", "wn", "truncated-run"];
+            v.extend(runs.map(|n| self.path(n)));
         }
         v
     }

@@ -3,6 +3,8 @@
 //!
 //! - MNIST: the first 2,000 training and 500 test digits of `shared/data/mnist` (CC BY-SA 3.0).
 //! - Shakespeare: the first ~1 MB of `shared/data/text/shakespeare.txt` (public domain).
+//! - Speech: 4 s (from 1 s in) of each of `shared/data/audio/speech-00..05.wav`, 16 kHz mono
+//!   16-bit, six voices synthesised with espeak-ng.
 
 use std::path::Path;
 use std::sync::OnceLock;
@@ -15,6 +17,14 @@ static TRAIN_LABELS: &[u8] = include_bytes!("../assets/mnist-train-labels-idx1-u
 static TEST_IMAGES: &[u8] = include_bytes!("../assets/mnist-test-images-idx3-ubyte.gz");
 static TEST_LABELS: &[u8] = include_bytes!("../assets/mnist-test-labels-idx1-ubyte.gz");
 static SHAKESPEARE: &[u8] = include_bytes!("../assets/shakespeare-1mb.txt.gz");
+static SPEECH: [(&str, &[u8]); 6] = [
+    ("speech-00", include_bytes!("../assets/speech-00-4s.wav.gz")),
+    ("speech-01", include_bytes!("../assets/speech-01-4s.wav.gz")),
+    ("speech-02", include_bytes!("../assets/speech-02-4s.wav.gz")),
+    ("speech-03", include_bytes!("../assets/speech-03-4s.wav.gz")),
+    ("speech-04", include_bytes!("../assets/speech-04-4s.wav.gz")),
+    ("speech-05", include_bytes!("../assets/speech-05-4s.wav.gz")),
+];
 
 fn gunzip(bytes: &[u8]) -> Vec<u8> {
     use std::io::Read;
@@ -60,6 +70,17 @@ pub fn shakespeare() -> &'static str {
     TEXT.get_or_init(|| String::from_utf8(gunzip(SHAKESPEARE)).expect("embedded text is UTF-8"))
 }
 
+/// 24 s of 16 kHz speech: `(name, audio)` for six clips of 4 s, one a voice.
+pub fn speech() -> Vec<(&'static str, crate::wav::Audio)> {
+    SPEECH
+        .iter()
+        .map(|(name, bytes)| {
+            let audio = crate::wav::parse_wav(&gunzip(bytes)).expect("embedded speech is a WAV");
+            (*name, audio)
+        })
+        .collect()
+}
+
 /// Reads a gzipped or raw file with the same size guard the readers use.
 pub fn read_bytes(path: &Path, limit: u64) -> Result<Vec<u8>, crate::DataError> {
     read_maybe_gz(path, limit)
@@ -78,5 +99,10 @@ mod tests {
         assert_eq!((tx.n, ty.labels.len()), (500, 500));
         let text = shakespeare();
         assert!(text.len() > 900_000 && text.starts_with("ALL'S WELL"));
+        let speech = speech();
+        assert_eq!(speech.len(), 6);
+        for (_, clip) in &speech {
+            assert_eq!((clip.sample_rate, clip.samples.len(), clip.bits), (16_000, 64_000, 16));
+        }
     }
 }

@@ -18,6 +18,10 @@ pub struct Audio {
     pub sample_rate: u32,
     /// Samples in [-1, 1], the channels averaged.
     pub samples: Vec<f32>,
+    /// Channels in the file before mixing.
+    pub channels: u16,
+    /// Bits per sample in the file (8, 16, 24 or 32 for PCM; 32 or 64 for float).
+    pub bits: u16,
 }
 
 /// Reads a WAV file and mixes it down to mono.
@@ -64,7 +68,7 @@ pub fn parse_wav(bytes: &[u8]) -> Result<Audio, String> {
                 // Some writers leave the data size unset; take what is there.
                 let body = &bytes[body_start..body_end.min(bytes.len())];
                 let samples = decode(body, encoding, channels, bits)?;
-                return Ok(Audio { sample_rate: rate, samples });
+                return Ok(Audio { sample_rate: rate, samples, channels, bits });
             }
             _ => {}
         }
@@ -200,6 +204,7 @@ mod tests {
     fn mixes_float_stereo_to_mono() {
         let audio = parse_wav(&float_stereo()).unwrap();
         assert_eq!(audio.samples, vec![0.5, 0.5]);
+        assert_eq!((audio.channels, audio.bits), (2, 32));
     }
 
     #[test]

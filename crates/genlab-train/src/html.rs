@@ -100,6 +100,19 @@ fn text_samples(run: &Path) -> Vec<(u64, String)> {
         .collect()
 }
 
+/// The audio samples a run logged (`{"step", "audio", "audio_picture"}` records).
+fn audio_samples(run: &Path) -> Vec<(u64, String, Option<String>)> {
+    let Ok(text) = std::fs::read_to_string(run.join("metrics.jsonl")) else { return Vec::new() };
+    text.lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter_map(|v| {
+            let wav = v.get("audio")?.as_str()?.to_string();
+            let picture = v.get("audio_picture").and_then(|p| p.as_str()).map(str::to_string);
+            Some((v.get("step")?.as_u64()?, wav, picture))
+        })
+        .collect()
+}
+
 /// Writes `report.html` into `run` from `page`: the figures first, then the pictures and
 /// curves, the text samples, and the settings the run was trained with. Returns its path.
 pub fn html_page(run: &Path, page: &Page<'_>) -> std::io::Result<PathBuf> {
@@ -136,6 +149,21 @@ pub fn html_page(run: &Path, page: &Page<'_>) -> std::io::Result<PathBuf> {
         html.push_str("<h2>Samples</h2>\n");
         for (step, text) in samples {
             let _ = writeln!(html, "<h3>step {step}</h3>\n<pre>{}</pre>", escape(&text));
+        }
+    }
+    let audio = audio_samples(run);
+    if !audio.is_empty() {
+        html.push_str("<h2>Audio samples</h2>\n");
+        for (step, wav, picture) in audio.iter().filter(|(_, wav, _)| run.join(wav).is_file()) {
+            let _ = writeln!(
+                html,
+                "<figure><figcaption>step {step}</figcaption><audio controls src=\"{}\"></audio>",
+                escape(wav)
+            );
+            if let Some(p) = picture.as_ref().filter(|p| run.join(p).is_file()) {
+                let _ = writeln!(html, "<br><img src=\"{}\" alt=\"spectrogram\">", escape(p));
+            }
+            html.push_str("</figure>\n");
         }
     }
     if let Some(m) = page.manifest {
@@ -180,5 +208,23 @@ mod tests {
         assert!(html.contains("vae&lt;1&gt;"));
         assert!(html.contains("1.000, 2.000"));
         assert!(html.contains("src=\"loss.svg\"") && !html.contains("missing.png"));
+    }
+
+    #[test]
+    fn page_plays_the_audio_samples_that_exist() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("samples")).unwrap();
+        std::fs::write(dir.path().join("samples/step-2.wav"), b"RIFF").unwrap();
+        std::fs::write(dir.path().join("samples/step-2.png"), b"png").unwrap();
+        let log = [
+            r#"{"step":1,"audio":"samples/step-1.wav","audio_picture":"samples/step-1.png"}"#,
+            r#"{"step":2,"audio":"samples/step-2.wav","audio_picture":"samples/step-2.png"}"#,
+        ];
+        std::fs::write(dir.path().join("metrics.jsonl"), log.join("\n")).unwrap();
+        let path = html_report(dir.path(), "wavenet", &serde_json::json!({}), &[]).unwrap();
+        let html = std::fs::read_to_string(path).unwrap();
+        assert!(html.contains("<audio controls src=\"samples/step-2.wav\">"));
+        assert!(html.contains("<img src=\"samples/step-2.png\""));
+        assert!(!html.contains("step-1.wav"), "a missing file gets no player");
     }
 }

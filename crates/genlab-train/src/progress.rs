@@ -43,6 +43,15 @@ impl Progress {
         self.bar.inc(1);
     }
 
+    /// Advances the bar by `steps` that processed `items` units, showing the throughput only
+    /// (generation, where there is no loss).
+    pub fn advance(&mut self, steps: u64, items: u64) {
+        self.items += items;
+        let secs = self.started.elapsed().as_secs_f64().max(1e-9);
+        self.bar.set_message(format!("{:.0} {}/s", self.items as f64 / secs, self.unit));
+        self.bar.inc(steps);
+    }
+
     /// Items per second since the bar started.
     pub fn throughput(&self) -> f64 {
         self.items as f64 / self.started.elapsed().as_secs_f64().max(1e-9)

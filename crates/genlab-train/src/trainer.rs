@@ -272,6 +272,12 @@ impl Trainer {
         self.log(serde_json::json!({ "sample": text }))
     }
 
+    /// Records an audio sample at the current step: `wav` (and its `picture`, a spectrogram),
+    /// files in the run folder, are kept in `metrics.jsonl` and played in report.html.
+    pub fn audio(&mut self, wav: &str, picture: &str) -> Result<(), TrainError> {
+        self.log(serde_json::json!({ "audio": wav, "audio_picture": picture }))
+    }
+
     /// Marks an epoch as complete.
     pub fn end_epoch(&mut self) {
         self.state.epoch += 1;

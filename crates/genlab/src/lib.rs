@@ -2,8 +2,8 @@
 //!
 //! This crate only re-exports the focused crates, each behind a feature of the same name:
 //! `tensor`, `data`, `train`, `tokenizer`, `decoding`, `eval`, `transformer`, `autoencoder`,
-//! `gan`. Backends are features too: `flex` (default), `ndarray`, `wgpu`, `cuda`. `data`,
-//! `tokenizer`, `decoding` and `eval` on their own pull in no burn.
+//! `gan`, `wavenet`, `plot`. Backends are features too: `flex` (default), `ndarray`, `wgpu`,
+//! `cuda`. `data`, `tokenizer`, `decoding`, `eval` and `plot` on their own pull in no burn.
 
 #[cfg(feature = "tensor")]
 pub use genlab_tensor as tensor;
@@ -18,12 +18,16 @@ pub use genlab_decoding as decoding;
 pub use genlab_eval as eval;
 #[cfg(feature = "gan")]
 pub use genlab_gan as gan;
+#[cfg(feature = "plot")]
+pub use genlab_plot as plot;
 #[cfg(feature = "tokenizer")]
 pub use genlab_tokenizer as tokenizer;
 #[cfg(feature = "train")]
 pub use genlab_train as train;
 #[cfg(feature = "transformer")]
 pub use genlab_transformer as transformer;
+#[cfg(feature = "wavenet")]
+pub use genlab_wavenet as wavenet;
 
 /// The names most programs need.
 #[cfg(feature = "tensor")]

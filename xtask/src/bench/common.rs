@@ -117,9 +117,19 @@ impl BenchCtx {
         println!(
             "(ratio > 1 means genlab is better; this machine is shared, so rerun to see the spread)"
         );
+        let genlab_device = self.device.clone().unwrap_or_else(|| "cpu".into());
+        if self.peers && genlab_device != "cpu" {
+            println!(
+                "NOTE: genlab ran on {genlab_device}; the peers ran on the CPU (they have no GPU \
+                 path here), so the peer columns are CPU figures"
+            );
+        }
         std::fs::create_dir_all(&self.out_dir)?;
         let path = self.out_dir.join(format!("{name}.json"));
-        let doc = serde_json::json!({ "bench": name, "rows": json_rows, "raw": raw });
+        let doc = serde_json::json!({
+            "bench": name, "rows": json_rows, "raw": raw,
+            "genlab_device": genlab_device, "peer_device": self.peers.then_some("cpu"),
+        });
         std::fs::write(&path, serde_json::to_string_pretty(&doc)?)
             .with_context(|| format!("writing {}", path.display()))?;
         println!("wrote {}", path.display());

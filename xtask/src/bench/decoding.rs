@@ -57,15 +57,13 @@ pub fn run(ctx: &BenchCtx) -> Result<()> {
             let peer_full = field(peer, &format!("full_batch{batch}_us_per_row"))?;
             let bar = (*threads == "1").then_some(BAR);
             rows.push(row(
-                format!("full chain vs HF temp+top-k+top-p, batch {batch}, torch {threads}t"),
+                format!("full chain 1t vs HF warpers, batch {batch}, torch {threads}t"),
                 full,
                 Some(warpers),
                 bar,
             ));
             rows.push(row(
-                format!(
-                    "full chain vs HF rep+temp+top-k+top-p+min-p, batch {batch}, torch {threads}t"
-                ),
+                format!("full chain 1t vs HF full chain, batch {batch}, torch {threads}t"),
                 full,
                 Some(peer_full),
                 None,

@@ -21,7 +21,11 @@ fn genlab(ctx: &BenchCtx, args: &[&str]) -> Result<serde_json::Value> {
     let device = ctx.device.clone().unwrap_or_else(|| "cpu".into());
     let mut all = vec!["run", "--release", "--quiet", "-p", "genlab-cli", "--"];
     all.extend_from_slice(args);
-    ctx.cargo_json(&all, &[("GENLAB_DEVICE", &device), ("GENLAB_NO_PROGRESS", "1")])
+    // Two threads, so the rows that say "genlab 2t" are true on any machine.
+    ctx.cargo_json(
+        &all,
+        &[("GENLAB_DEVICE", &device), ("GENLAB_NO_PROGRESS", "1"), ("RAYON_NUM_THREADS", "2")],
+    )
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -73,6 +77,9 @@ pub fn run(ctx: &BenchCtx) -> Result<()> {
     }];
     let g_secs = epoch_seconds(&raw["train_dcgan"])?;
     if ctx.peers {
+        // genlab trains on both cores (rayon's default): the bar is that against PyTorch's
+        // faster setting; each thread count is shown beside it.
+        let mut peer_best = f64::INFINITY;
         for threads in ["1", "2"] {
             let idx = path(&format!("torch-dcgan-{threads}t.idx"));
             let mut env = vec![("OMP_NUM_THREADS", threads), ("MKL_NUM_THREADS", threads)];
@@ -93,13 +100,15 @@ pub fn run(ctx: &BenchCtx) -> Result<()> {
                 ],
                 &env,
             )?;
+            let p_secs = num(&p, "/median_epoch_seconds")?;
+            peer_best = peer_best.min(p_secs);
             rows.push(Ratio {
-                what: format!("DCGAN epoch time vs torch {threads}t"),
+                what: format!("DCGAN epoch time, genlab 2t vs torch {threads}t"),
                 genlab: g_secs,
-                peer: Some(num(&p, "/median_epoch_seconds")?),
+                peer: Some(p_secs),
                 unit: "s".into(),
                 higher_is_better: false,
-                bar: Some(1.0),
+                bar: None,
             });
             if threads == "1" {
                 scores["torch_dcgan"] = fid(&idx)?;
@@ -117,6 +126,14 @@ pub fn run(ctx: &BenchCtx) -> Result<()> {
             }
             raw[format!("torch_{threads}t")] = p;
         }
+        rows.push(Ratio {
+            what: "DCGAN epoch time, best vs best (genlab 2t)".into(),
+            genlab: g_secs,
+            peer: Some(peer_best),
+            unit: "s".into(),
+            higher_is_better: false,
+            bar: Some(1.0),
+        });
     } else {
         rows.push(Ratio {
             what: "DCGAN epoch time".into(),

@@ -10,6 +10,7 @@ mod gan;
 mod gpt;
 mod pix2pix;
 mod tokenizer;
+mod wavenet;
 
 use std::path::Path;
 
@@ -33,6 +34,7 @@ const BENCHES: &[Bench] = &[
     ("gan", gan::run),
     ("gan-text", gan::text),
     ("pix2pix", pix2pix::run),
+    ("wavenet", wavenet::run),
 ];
 
 /// Options of `cargo xtask bench`.

@@ -79,7 +79,7 @@ pub fn run(ctx: &BenchCtx) -> anyhow::Result<()> {
     let peer = |key: &str| p.as_ref().and_then(|p| p[key].as_f64());
     let rows = vec![
         row(
-            "train to 8192 (s, vs HF tokenizers)",
+            "train to 8192, all cores each (s, vs HF)",
             num(&g, "train_s")?,
             peer("hf_train_s"),
             "s",

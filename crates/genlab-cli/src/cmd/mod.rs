@@ -8,6 +8,7 @@ pub mod gpt;
 pub mod info;
 pub mod run;
 pub mod tokenizer;
+pub mod wavenet;
 
 use std::path::PathBuf;
 
