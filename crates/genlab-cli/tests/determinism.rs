@@ -143,28 +143,7 @@ fn gan_and_pix2pix_training_sampling_and_translation_repeat_exactly() {
 fn wavenet_training_and_generation_repeat_exactly() {
     twice(
         |d| {
-            genlab(
-                &[
-                    "wavenet",
-                    "train",
-                    "--preset",
-                    "tiny",
-                    "--speakers",
-                    "--steps",
-                    "4",
-                    "--window",
-                    "256",
-                    "--eval-every",
-                    "2",
-                    "--sample-seconds",
-                    "0.2",
-                    "--val",
-                    "embedded",
-                    "--out",
-                    "run",
-                ],
-                d,
-            );
+            genlab(&[common::SPEAKER_WAVENET, &["--out", "run"]].concat(), d);
             genlab(
                 &["wavenet", "generate", "--run", "run", "--seconds", "0.3", "--speaker", "4"],
                 d,

@@ -157,22 +157,7 @@ impl Fixtures {
         ]);
         ok(&[common::TINY_PIX2PIX, &["--out", &p("p2p")]].concat());
         ok(&["eval", "train-classifier", "--epochs", "1", "--out", &p("cls")]);
-        ok(&[
-            "wavenet",
-            "train",
-            "--preset",
-            "tiny",
-            "--steps",
-            "2",
-            "--window",
-            "64",
-            "--batch-size",
-            "1",
-            "--sample-seconds",
-            "0.1",
-            "--out",
-            &p("wn"),
-        ]);
+        ok(&[common::TINY_WAVENET, &["--out", &p("wn")]].concat());
         // A run whose checkpoint was cut short (a crash mid-copy, a full disk).
         std::fs::create_dir_all(p("truncated-run")).unwrap();
         for file in ["run.json", "checkpoint.bin"] {
@@ -268,22 +253,10 @@ impl Fixtures {
             ["eval", "classify"] => {
                 ["--images", &p("fake.idx"), "--classifier", &p("cls")].map(String::from).to_vec()
             }
-            ["wavenet", "train"] => [
-                "--preset",
-                "tiny",
-                "--steps",
-                "1",
-                "--window",
-                "64",
-                "--batch-size",
-                "1",
-                "--sample-seconds",
-                "0",
-                "--out",
-                out,
-            ]
-            .map(String::from)
-            .to_vec(),
+            ["wavenet", "train"] => {
+                let tail = ["--out", out];
+                common::TINY_WAVENET[2..].iter().chain(&tail).map(|a| a.to_string()).collect()
+            }
             ["wavenet", "generate"] => {
                 ["--run", &p("wn"), "--seconds", "0.05", "--out", &format!("{out}/g.wav")]
                     .map(String::from)

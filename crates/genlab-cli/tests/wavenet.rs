@@ -35,25 +35,7 @@ fn wavenet_train_resume_generate_and_eval() {
     let dir = tempfile::tempdir().unwrap();
     let s = |name: &str| dir.path().join(name).to_string_lossy().into_owned();
     let run = s("wn");
-    let train = [
-        "wavenet",
-        "train",
-        "--preset",
-        "tiny",
-        "--speakers",
-        "--steps",
-        "4",
-        "--window",
-        "256",
-        "--eval-every",
-        "2",
-        "--sample-seconds",
-        "0.2",
-        "--val",
-        "embedded",
-        "--out",
-        &run,
-    ];
+    let train = [common::SPEAKER_WAVENET, &["--out", &run]].concat();
     let summary = ok(&train);
     assert_eq!(summary["steps"], 4);
     assert_eq!(summary["speakers"].as_array().unwrap().len(), 6);
@@ -68,7 +50,8 @@ fn wavenet_train_resume_generate_and_eval() {
     assert!(html.contains("<audio controls src=\"samples/step-000002.wav\">"));
     assert!(html.contains("samples/step-000004.png"));
     // Continue to 6 steps.
-    let mut more = train.to_vec();
+    let mut more = train.clone();
+    assert_eq!(more[5], "--steps");
     more[6] = "6";
     more.push("--resume");
     assert_eq!(ok(&more)["steps"], 6);
@@ -144,10 +127,7 @@ fn wavenet_refuses_audio_it_cannot_learn_from() {
     wav(&p("mixed/b.wav"), 22_050, 1, 16, 4000);
     let train = |data: &str| {
         let out = s("out");
-        fails(&[
-            "wavenet", "train", "--preset", "tiny", "--steps", "1", "--window", "64", "--data",
-            data, "--out", &out,
-        ])
+        fails(&[common::TINY_WAVENET, &["--data", data, "--out", &out]].concat())
     };
     assert!(train(&s("8bit.wav")).contains("8-bit"));
     assert!(train(&s("slow.wav")).contains("1000 Hz"));
@@ -156,39 +136,9 @@ fn wavenet_refuses_audio_it_cannot_learn_from() {
     assert!(!p("out").exists(), "a refused command leaves no run folder");
     // Stereo is mixed to mono, and a 22.05 kHz set trains a 22.05 kHz model.
     let run = s("stereo-run");
-    ok(&[
-        "wavenet",
-        "train",
-        "--preset",
-        "tiny",
-        "--steps",
-        "1",
-        "--window",
-        "64",
-        "--sample-seconds",
-        "0",
-        "--data",
-        &s("stereo.wav"),
-        "--out",
-        &run,
-    ]);
+    ok(&[common::TINY_WAVENET, &["--data", &s("stereo.wav"), "--out", &run]].concat());
     let odd_run = s("odd-run");
-    ok(&[
-        "wavenet",
-        "train",
-        "--preset",
-        "tiny",
-        "--steps",
-        "1",
-        "--window",
-        "64",
-        "--sample-seconds",
-        "0",
-        "--data",
-        &s("odd.wav"),
-        "--out",
-        &odd_run,
-    ]);
+    ok(&[common::TINY_WAVENET, &["--data", &s("odd.wav"), "--out", &odd_run]].concat());
     // Evaluating 22.05 kHz audio with a 16 kHz model is refused with both rates.
     let err = fails(&["wavenet", "eval", "--run", &run, "--data", &s("odd.wav")]);
     assert!(err.contains("22050 Hz") && err.contains("16000 Hz"), "{err}");

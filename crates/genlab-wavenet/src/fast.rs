@@ -18,14 +18,18 @@ struct Dense {
     b: Vec<f32>, // [d_out]
 }
 
+/// A parameter's values, row-major.
+fn values<const D: usize>(param: &burn::module::Param<burn::tensor::Tensor<D>>) -> Vec<f32> {
+    param.val().into_data().try_to_vec::<f32>().expect("f32 weights")
+}
+
 impl Dense {
     fn from(linear: &burn::nn::Linear) -> Self {
-        let w = linear.weight.val().into_data().try_to_vec::<f32>().expect("f32 weights");
         let b = match &linear.bias {
-            Some(b) => b.val().into_data().try_to_vec::<f32>().expect("f32 bias"),
+            Some(b) => values(b),
             None => vec![0.0; linear.weight.dims()[1]],
         };
-        Self { w, b }
+        Self { w: values(&linear.weight), b }
     }
 }
 
@@ -69,17 +73,14 @@ impl FastWaveNet {
             .map(|l| Layer {
                 dilation: l.dilation,
                 conv: Dense::from(&l.conv),
-                cond: l
-                    .cond
-                    .as_ref()
-                    .map(|e| e.weight.val().into_data().try_to_vec::<f32>().expect("f32 weights")),
+                cond: l.cond.as_ref().map(|e| values(&e.weight)),
                 res: Dense::from(&l.res),
                 skip: Dense::from(&l.skip),
             })
             .collect();
         Self {
             config: config.clone(),
-            embed: model.embed.weight.val().into_data().try_to_vec::<f32>().expect("f32 weights"),
+            embed: values(&model.embed.weight),
             layers,
             out1: Dense::from(&model.out1),
             out2: Dense::from(&model.out2),

@@ -38,6 +38,19 @@ pub struct Ratio {
 }
 
 impl Ratio {
+    /// A row: what was measured, genlab's figure, the peer's, their unit, whether higher is
+    /// better, and the bar.
+    pub fn new(
+        what: impl Into<String>,
+        genlab: f64,
+        peer: Option<f64>,
+        unit: &str,
+        higher_is_better: bool,
+        bar: Option<f64>,
+    ) -> Self {
+        Self { what: what.into(), genlab, peer, unit: unit.into(), higher_is_better, bar }
+    }
+
     /// genlab relative to the peer; above 1 means genlab is better.
     pub fn ratio(&self) -> Option<f64> {
         let peer = self.peer?;

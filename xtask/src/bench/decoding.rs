@@ -18,7 +18,7 @@ fn field(v: &Value, key: &str) -> Result<f64> {
 }
 
 fn row(what: String, genlab: f64, peer: Option<f64>, bar: Option<f64>) -> Ratio {
-    Ratio { what, genlab, peer, unit: "us/row".into(), higher_is_better: false, bar }
+    Ratio::new(what, genlab, peer, "us/row", false, bar)
 }
 
 pub fn run(ctx: &BenchCtx) -> Result<()> {

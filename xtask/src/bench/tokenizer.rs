@@ -16,24 +16,6 @@ fn num(v: &Value, key: &str) -> anyhow::Result<f64> {
     v[key].as_f64().with_context(|| format!("bench output has no number {key:?}: {v}"))
 }
 
-fn row(
-    what: &str,
-    genlab: f64,
-    peer: Option<f64>,
-    unit: &str,
-    higher: bool,
-    bar: Option<f64>,
-) -> Ratio {
-    Ratio {
-        what: what.to_string(),
-        genlab,
-        peer,
-        unit: unit.to_string(),
-        higher_is_better: higher,
-        bar,
-    }
-}
-
 pub fn run(ctx: &BenchCtx) -> anyhow::Result<()> {
     let corpus = ctx.data("text/shakespeare.txt")?;
     let corpus = corpus.to_str().context("corpus path is not UTF-8")?.to_string();
@@ -78,7 +60,7 @@ pub fn run(ctx: &BenchCtx) -> anyhow::Result<()> {
     };
     let peer = |key: &str| p.as_ref().and_then(|p| p[key].as_f64());
     let rows = vec![
-        row(
+        Ratio::new(
             "train to 8192, all cores each (s, vs HF)",
             num(&g, "train_s")?,
             peer("hf_train_s"),
@@ -86,7 +68,7 @@ pub fn run(ctx: &BenchCtx) -> anyhow::Result<()> {
             false,
             Some(1.0),
         ),
-        row(
+        Ratio::new(
             "train peak RSS (MiB, vs HF)",
             num(&g, "peak_rss_mib")?,
             peer("hf_peak_rss_mib"),
@@ -94,7 +76,7 @@ pub fn run(ctx: &BenchCtx) -> anyhow::Result<()> {
             false,
             None,
         ),
-        row(
+        Ratio::new(
             "encode 1 thread (vs tiktoken)",
             num(&g, "encode_mb_s")?,
             peer("tiktoken_encode_mb_s"),
@@ -102,7 +84,7 @@ pub fn run(ctx: &BenchCtx) -> anyhow::Result<()> {
             true,
             Some(1.0),
         ),
-        row(
+        Ratio::new(
             "encode batch of lines, all threads (vs tiktoken)",
             num(&g, "batch_lines_mb_s")?,
             peer("tiktoken_batch_lines_mb_s"),
@@ -110,7 +92,7 @@ pub fn run(ctx: &BenchCtx) -> anyhow::Result<()> {
             true,
             None,
         ),
-        row(
+        Ratio::new(
             "encode one text in parallel blocks",
             num(&g, "parallel_encode_mb_s")?,
             None,
@@ -118,8 +100,15 @@ pub fn run(ctx: &BenchCtx) -> anyhow::Result<()> {
             true,
             None,
         ),
-        row("100,000 x 'a' (limit 1 s)", num(&g, "repeated_a_100k_s")?, None, "s", false, None),
-        row(
+        Ratio::new(
+            "100,000 x 'a' (limit 1 s)",
+            num(&g, "repeated_a_100k_s")?,
+            None,
+            "s",
+            false,
+            None,
+        ),
+        Ratio::new(
             "1 MB line without spaces (limit 1 s)",
             num(&g, "spaceless_1mb_s")?,
             None,

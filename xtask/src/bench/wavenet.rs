@@ -47,17 +47,6 @@ fn torch(ctx: &BenchCtx, args: &[&str], threads: &str) -> Result<serde_json::Val
     ctx.python_json("wavenet.py", &all, &env)
 }
 
-fn row(
-    what: &str,
-    genlab: f64,
-    peer: Option<f64>,
-    unit: &str,
-    higher: bool,
-    bar: Option<f64>,
-) -> Ratio {
-    Ratio { what: what.into(), genlab, peer, unit: unit.into(), higher_is_better: higher, bar }
-}
-
 /// All of the WaveNet bars.
 pub fn run(ctx: &BenchCtx) -> Result<()> {
     let audio = ctx.data("audio")?;
@@ -75,7 +64,7 @@ pub fn run(ctx: &BenchCtx) -> Result<()> {
     let g = example(ctx, &args)?;
     let bits = num(&g, "/val_bits_per_sample")?;
     let mut rows = vec![
-        row(
+        Ratio::new(
             "held-out bits/sample vs unigram entropy",
             bits,
             Some(num(&g, "/unigram_train_entropy_bits")?),
@@ -83,7 +72,7 @@ pub fn run(ctx: &BenchCtx) -> Result<()> {
             false,
             Some(1.0),
         ),
-        row(
+        Ratio::new(
             "held-out bits/sample vs unigram (held-out)",
             bits,
             Some(num(&g, "/unigram_heldout_bits")?),
@@ -91,7 +80,7 @@ pub fn run(ctx: &BenchCtx) -> Result<()> {
             false,
             Some(1.0),
         ),
-        row(
+        Ratio::new(
             "held-out bits/sample vs best AR(p)",
             bits,
             Some(num(&g, "/best_ar/heldout_bits")?),
@@ -111,24 +100,24 @@ pub fn run(ctx: &BenchCtx) -> Result<()> {
         &["generate", "--preset", "classic", "--seconds", "5", "--naive-samples", "100"],
     )?;
     let fast = num(&small, "/fast_samples_per_second")?;
-    rows.push(row(
-        &format!("generation, small, vs real time{on}"),
+    rows.push(Ratio::new(
+        format!("generation, small, vs real time{on}"),
         fast,
         Some(16_000.0),
         "samples/s",
         true,
         Some(1.0),
     ));
-    rows.push(row(
-        &format!("generation, small, queue vs naive{on}"),
+    rows.push(Ratio::new(
+        format!("generation, small, queue vs naive{on}"),
         fast,
         Some(num(&small, "/naive_samples_per_second")?),
         "samples/s",
         true,
         Some(20.0),
     ));
-    rows.push(row(
-        &format!("generation, classic, vs real time{on}"),
+    rows.push(Ratio::new(
+        format!("generation, classic, vs real time{on}"),
         num(&classic, "/fast_samples_per_second")?,
         Some(16_000.0),
         "samples/s",
@@ -141,7 +130,7 @@ pub fn run(ctx: &BenchCtx) -> Result<()> {
     if ctx.peers {
         let p = torch(ctx, &["train", "--classes", &classes], "2")?;
         let peer_bits = num(&p, "/val_bits_per_sample")?;
-        rows.push(row(
+        rows.push(Ratio::new(
             "held-out bits/sample vs torch + 0.05 (CPU)",
             bits,
             Some(peer_bits + 0.05),
@@ -149,8 +138,8 @@ pub fn run(ctx: &BenchCtx) -> Result<()> {
             false,
             Some(1.0),
         ));
-        rows.push(row(
-            &format!("training samples/s, 2 threads vs torch CPU 2{on}"),
+        rows.push(Ratio::new(
+            format!("training samples/s, 2 threads vs torch CPU 2{on}"),
             num(&g, "/samples_per_second")?,
             Some(num(&p, "/samples_per_second")?),
             "samples/s",
@@ -166,8 +155,8 @@ pub fn run(ctx: &BenchCtx) -> Result<()> {
             best = best.max(num(&t, "/samples_per_second")?);
             raw[format!("torch_generate_{threads}t")] = t;
         }
-        rows.push(row(
-            &format!("generation, small, vs torch queue (best of 1/2 threads, CPU){on}"),
+        rows.push(Ratio::new(
+            format!("generation, small, vs torch queue (best of 1/2 threads, CPU){on}"),
             fast,
             Some(best),
             "samples/s",

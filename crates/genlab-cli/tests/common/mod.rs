@@ -48,3 +48,41 @@ pub const TINY_PIX2PIX: &[&str] = &[
     "--batch-size",
     "4",
 ];
+
+/// A WaveNet run that trains in well under a second: one step of the tiny preset on one
+/// window of the embedded speech, no audio samples (add `--out DIR`).
+pub const TINY_WAVENET: &[&str] = &[
+    "wavenet",
+    "train",
+    "--preset",
+    "tiny",
+    "--steps",
+    "1",
+    "--window",
+    "64",
+    "--batch-size",
+    "1",
+    "--sample-seconds",
+    "0",
+];
+
+/// A tiny WaveNet run with all its parts: conditioned on the six embedded speakers, scored on
+/// held-out audio and writing audio samples at steps 2 and 4 (add `--out DIR`; `--steps` is at
+/// index 6).
+pub const SPEAKER_WAVENET: &[&str] = &[
+    "wavenet",
+    "train",
+    "--preset",
+    "tiny",
+    "--speakers",
+    "--steps",
+    "4",
+    "--window",
+    "256",
+    "--eval-every",
+    "2",
+    "--sample-seconds",
+    "0.2",
+    "--val",
+    "embedded",
+];
