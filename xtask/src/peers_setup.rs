@@ -20,6 +20,7 @@ const PACKAGES: &[(&str, &str)] = &[
     ("PyWavelets", "pywt"),
     ("scikit-learn", "sklearn"),
     ("scipy", "scipy"),
+    ("hmmlearn", "hmmlearn"),
 ];
 
 /// Options of `cargo xtask peers-setup`.

@@ -130,7 +130,7 @@ pub fn read_logs(
             label_column: has_label.then(|| opts.label_column.clone()),
             time_column: opts.time_column.clone(),
         };
-        Ok(genlab_data::read_sensor_csv(path, &csv)?)
+        genlab_data::read_sensor_csv(path, &csv)
     };
     Ok((read(normal, false)?, read(test, true)?))
 }

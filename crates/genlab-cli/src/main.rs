@@ -37,6 +37,9 @@ enum Command {
     /// GPT: pretrain on text, stream generated text, evaluate, export weights.
     #[command(subcommand)]
     Gpt(cmd::gpt::GptCmd),
+    /// Char-RNN: LSTM and GRU language models beside the GPT; train, generate, evaluate.
+    #[command(subcommand)]
+    Rnn(cmd::rnn::RnnCmd),
     /// Autoencoders: AE, denoising AE, VAE; latent tools, denoising, anomaly detection.
     #[command(subcommand)]
     Ae(cmd::ae::AeCmd),
@@ -46,6 +49,12 @@ enum Command {
     /// WaveNet: train on speech, generate audio faster than real time, score held-out audio.
     #[command(subcommand)]
     Wavenet(cmd::wavenet::WavenetCmd),
+    /// Hidden Markov models (categorical or Gaussian): fit, decode, score, sample.
+    #[command(subcommand)]
+    Hmm(cmd::hmm::HmmCmd),
+    /// AR(p) time series: fit, select an order, forecast with intervals, simulate.
+    #[command(subcommand)]
+    Ar(cmd::ar::ArCmd),
     /// The digit classifier and the metrics in its feature space (FID, classifier score).
     #[command(subcommand)]
     Eval(cmd::eval::EvalCmd),
@@ -88,11 +97,14 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Data(data) => cmd::data::run(data),
         Command::Tokenizer(tok) => cmd::tokenizer::run(tok),
         Command::Gpt(gpt) => cmd::gpt::run(&globals, gpt),
+        Command::Rnn(rnn) => cmd::rnn::run(&globals, rnn),
         Command::Run(run) => cmd::run::run(run),
         Command::Ae(ae) => cmd::ae::run(&globals, ae),
         Command::Gan(gan) => cmd::gan::run(&globals, gan),
+        Command::Ar(ar) => cmd::ar::run(ar),
         Command::Eval(eval) => cmd::eval::run(&globals, eval),
         Command::Wavenet(wavenet) => cmd::wavenet::run(&globals, wavenet),
+        Command::Hmm(hmm) => cmd::hmm::run(hmm),
     }
 }
 

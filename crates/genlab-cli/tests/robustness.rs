@@ -69,9 +69,16 @@ const NUMERIC: &[&str] = &[
     "SECONDS",
     "EVAL_EVERY",
     "SAMPLE_SECONDS",
+    "LAGS",
+    "MAX_LAG",
+    "ALPHA",
+    "STATES",
+    "RESTARTS",
+    "SYMBOLS",
 ];
 /// Flags that name a file or folder to read.
 const INPUT_PATHS: &[&str] = &[
+    "MODEL",
     "CHECKPOINT",
     "INPUT",
     "CONFIG",
@@ -131,6 +138,20 @@ impl Fixtures {
             &p("gpt"),
         ]);
         ok(&[
+            "rnn",
+            "train",
+            "--preset",
+            "tiny",
+            "--steps",
+            "1",
+            "--batch-size",
+            "2",
+            "--max-tokens",
+            "2",
+            "--out",
+            &p("rnn"),
+        ]);
+        ok(&[
             "ae",
             "train",
             "--model",
@@ -158,6 +179,7 @@ impl Fixtures {
         ok(&[common::TINY_PIX2PIX, &["--out", &p("p2p")]].concat());
         ok(&["eval", "train-classifier", "--epochs", "1", "--out", &p("cls")]);
         ok(&[common::TINY_WAVENET, &["--out", &p("wn")]].concat());
+        ok(&["hmm", "fit", "--data", "nile", "--restarts", "1", "--out", &p("hmm.json")]);
         // A run whose checkpoint was cut short (a crash mid-copy, a full disk).
         std::fs::create_dir_all(p("truncated-run")).unwrap();
         for file in ["run.json", "checkpoint.bin"] {
@@ -212,6 +234,19 @@ impl Fixtures {
                     .map(String::from)
                     .to_vec()
             }
+            ["rnn", "train"] => {
+                let tiny = ["--preset", "tiny", "--steps", "1", "--batch-size", "2"];
+                tiny.iter()
+                    .chain(&["--max-tokens", "2", "--out", out])
+                    .map(|a| a.to_string())
+                    .collect()
+            }
+            ["rnn", "generate"] => {
+                ["--checkpoint", &p("rnn"), "--max-tokens", "2"].map(String::from).to_vec()
+            }
+            ["rnn", "eval"] => {
+                ["--checkpoint", &p("rnn"), "--iters", "1"].map(String::from).to_vec()
+            }
             ["ae", "train"] => {
                 ["--epochs", "1", "--latent", "2", "--out", out].map(String::from).to_vec()
             }
@@ -265,6 +300,26 @@ impl Fixtures {
             ["wavenet", "eval"] => {
                 ["--run", &p("wn"), "--data", "embedded"].map(String::from).to_vec()
             }
+            ["hmm", "fit"] => {
+                ["--data", "nile", "--restarts", "1", "--out", &format!("{out}/m.json")]
+                    .map(String::from)
+                    .to_vec()
+            }
+            ["hmm", "decode"] => {
+                ["--model", &p("hmm.json"), "--data", "nile", "--out", &format!("{out}/s.txt")]
+                    .map(String::from)
+                    .to_vec()
+            }
+            ["hmm", "score"] => {
+                ["--model", &p("hmm.json"), "--data", "nile"].map(String::from).to_vec()
+            }
+            ["hmm", "sample"] => {
+                ["--model", &p("hmm.json"), "--steps", "10", "--out", &format!("{out}/x.csv")]
+                    .map(String::from)
+                    .to_vec()
+            }
+            ["ar", "forecast"] => vec!["--out".into(), out.into()],
+            ["ar", _] => vec![],
             ["run", _] => vec![p("gpt")],
             other => panic!("no base command for {other:?}: add one"),
         };
@@ -288,7 +343,7 @@ impl Fixtures {
         }
         if ["CHECKPOINT", "CLASSIFIER", "DIR", "RUN"].contains(&value_name) {
             // Runs of every family (all but one are the wrong family) and a truncated one.
-            let runs = ["gpt", "vae", "gan", "p2p", "cls", "wn", "truncated-run"];
+            let runs = ["gpt", "rnn", "vae", "gan", "p2p", "cls", "wn", "truncated-run"];
             v.extend(runs.map(|n| self.path(n)));
         }
         v
@@ -336,18 +391,21 @@ fn help(cmd: &[&str]) -> (Vec<String>, Vec<(String, String)>) {
         if let Some(rest) = t.strip_prefix("--") {
             let mut parts = rest.split_whitespace();
             let (Some(flag), Some(value)) = (parts.next(), parts.next()) else { continue };
-            if let Some(value) = value.strip_prefix('<').and_then(|v| v.strip_suffix('>')) {
-                if flag != "device" {
-                    flags.push((flag.to_string(), value.to_string()));
-                }
+            if let Some(value) = value.strip_prefix('<').and_then(|v| v.strip_suffix('>'))
+                && flag != "device"
+            {
+                flags.push((flag.to_string(), value.to_string()));
             }
         }
     }
     (subs, flags)
 }
 
+/// A leaf subcommand's path (`["gpt", "train"]`) and its value flags (name, placeholder).
+type Leaf = (Vec<String>, Vec<(String, String)>);
+
 /// Every leaf subcommand with its value flags.
-fn leaves() -> Vec<(Vec<String>, Vec<(String, String)>)> {
+fn leaves() -> Vec<Leaf> {
     let mut out = Vec::new();
     let (top, _) = help(&[]);
     for c in top {

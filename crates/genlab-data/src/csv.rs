@@ -37,22 +37,8 @@ pub fn read_sensor_csv(
 /// Parses sensor CSV text (see [`read_sensor_csv`]); the error names the 1-based line and
 /// column and the problem.
 pub fn parse_sensor_csv(text: &str, opts: &CsvOptions) -> Result<SensorSeries, String> {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut rows = text
-        .lines()
-        .enumerate()
-        .map(|(i, line)| (i + 1, line.trim()))
-        .filter(|(_, line)| !line.is_empty() && !line.starts_with('#'));
-    let Some((first_no, first)) = rows.next() else {
-        return Err("no data: the file holds only blank or comment lines".into());
-    };
-    let first_fields = fields(first);
-    let header = first_fields.iter().any(|f| f.parse::<f64>().is_err() && parse_bool(f).is_none());
-    let names: Vec<String> = if header {
-        first_fields.iter().map(|f| f.trim_matches('"').to_string()).collect()
-    } else {
-        (0..first_fields.len()).map(|i| i.to_string()).collect()
-    };
+    let table = Table::split(text, |f| f.parse::<f64>().is_ok() || parse_bool(f).is_some())?;
+    let (first_no, header, names) = (table.first_no, table.header, &table.names);
     let find = |what: &str, wanted: &Option<String>| match wanted {
         None => Ok(None),
         Some(name) => names.iter().position(|n| n == name).map(Some).ok_or_else(|| {
@@ -78,16 +64,7 @@ pub fn parse_sensor_csv(text: &str, opts: &CsvOptions) -> Result<SensorSeries, S
 
     let mut values = Vec::new();
     let mut labels = Vec::new();
-    let data = (!header).then_some((first_no, first)).into_iter().chain(rows);
-    for (no, line) in data {
-        let row = fields(line);
-        if row.len() != names.len() {
-            return Err(format!(
-                "line {no}: {} fields, expected {} as on line {first_no}",
-                row.len(),
-                names.len()
-            ));
-        }
+    for (no, row) in table.rows()? {
         let at = |k: usize| format!("line {no}, column {} ({:?})", k + 1, names[k]);
         for &k in &channels {
             match row[k].parse::<f32>() {
@@ -144,6 +121,116 @@ pub fn write_sensor_csv(series: &SensorSeries, path: impl AsRef<Path>) -> Result
         writeln!(out, ",{}", u8::from(series.labels[t])).map_err(io)?;
     }
     out.flush().map_err(io)
+}
+
+/// The numeric columns of a CSV file as `f64`, for series models (AR, HMM): see
+/// [`read_columns`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Columns {
+    /// Column names: the header's, or `"0"`, `"1"`, ... without one.
+    pub names: Vec<String>,
+    /// One vector per column, every one as long as the file has data rows.
+    pub values: Vec<Vec<f64>>,
+}
+
+impl Columns {
+    /// The column named `name`, or at 0-based position `name` when no column has that name;
+    /// an unknown one is an error listing the columns.
+    pub fn get(&self, name: &str) -> Result<&[f64], String> {
+        let by_name = self.names.iter().position(|n| n == name);
+        let by_index = name.parse::<usize>().ok().filter(|&i| i < self.names.len());
+        match by_name.or(by_index) {
+            Some(i) => Ok(&self.values[i]),
+            None => Err(format!("no column {name:?}; the columns are {}", self.names.join(", "))),
+        }
+    }
+}
+
+/// Reads every column of a CSV as `f64` (same layout rules as [`read_sensor_csv`]). A missing,
+/// non-numeric or non-finite value (`NaN`, `inf`) is an error naming its line and column:
+/// series models have no notion of a gap, so fill or drop such rows first.
+pub fn read_columns(path: impl AsRef<Path>) -> Result<Columns, DataError> {
+    let path = path.as_ref();
+    let text = crate::text::read_text(path)?;
+    parse_columns(&text).map_err(|problem| DataError::format(path, problem))
+}
+
+/// Parses CSV text into columns (see [`read_columns`]).
+pub fn parse_columns(text: &str) -> Result<Columns, String> {
+    let table = Table::split(text, |f| f.parse::<f64>().is_ok())?;
+    let names = &table.names;
+    let mut values = vec![Vec::new(); names.len()];
+    for (no, row) in table.rows()? {
+        for (k, field) in row.iter().enumerate() {
+            let at = || format!("line {no}, column {} ({:?})", k + 1, names[k]);
+            match field.parse::<f64>() {
+                Ok(v) if v.is_finite() => values[k].push(v),
+                Ok(_) => return Err(format!("{}: {field:?} is not a finite number", at())),
+                Err(_) if field.is_empty() => return Err(format!("{}: a missing value", at())),
+                Err(_) => return Err(format!("{}: {field:?} is not a number", at())),
+            }
+        }
+    }
+    if values[0].is_empty() {
+        return Err(format!("line {}: a header but no data rows", table.first_no));
+    }
+    Ok(Columns { names: table.names, values })
+}
+
+/// A CSV split into lines and fields: the column names (the header's, or positions) and
+/// the data lines, each checked to have one field per column.
+struct Table<'a> {
+    /// 1-based line number of the first non-comment line.
+    first_no: usize,
+    /// Whether that line is a header.
+    header: bool,
+    names: Vec<String>,
+    lines: Vec<(usize, &'a str)>,
+}
+
+impl<'a> Table<'a> {
+    /// Skips a BOM, blank lines and `#` comments; the first line is a header when any field
+    /// fails `is_value`.
+    fn split(text: &'a str, is_value: impl Fn(&str) -> bool) -> Result<Self, String> {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let mut lines = text
+            .lines()
+            .enumerate()
+            .map(|(i, line)| (i + 1, line.trim()))
+            .filter(|(_, line)| !line.is_empty() && !line.starts_with('#'));
+        let Some((first_no, first)) = lines.next() else {
+            return Err("no data: the file holds only blank or comment lines".into());
+        };
+        let first_fields = fields(first);
+        let header = first_fields.iter().any(|f| !is_value(f));
+        let names = if header {
+            first_fields.iter().map(|f| f.trim_matches('"').to_string()).collect()
+        } else {
+            (0..first_fields.len()).map(|i| i.to_string()).collect()
+        };
+        let lines = (!header).then_some((first_no, first)).into_iter().chain(lines).collect();
+        Ok(Self { first_no, header, names, lines })
+    }
+
+    /// The data rows as (line number, fields); a row with the wrong number of fields is an
+    /// error naming its line.
+    fn rows(&self) -> Result<Vec<(usize, Vec<&'a str>)>, String> {
+        self.lines
+            .iter()
+            .map(|&(no, line)| {
+                let row = fields(line);
+                if row.len() != self.names.len() {
+                    return Err(format!(
+                        "line {no}: {} fields, expected {} as on line {}",
+                        row.len(),
+                        self.names.len(),
+                        self.first_no
+                    ));
+                }
+                Ok((no, row))
+            })
+            .collect()
+    }
 }
 
 /// The trimmed comma-separated fields of a line.
@@ -217,6 +304,26 @@ mod tests {
         assert!(e.contains("no data rows"), "{e}");
         let e = read("label\n1\n", &o).unwrap_err();
         assert!(e.contains("no channel columns"), "{e}");
+    }
+
+    #[test]
+    fn columns_read_as_f64_and_refuse_gaps_by_line_and_column() {
+        let c = parse_columns("year,spots\n1700,5.0\n# gap\n1701, 11.25\n").unwrap();
+        assert_eq!(c.names, ["year", "spots"]);
+        assert_eq!(c.get("spots").unwrap(), [5.0, 11.25]);
+        assert_eq!(c.get("0").unwrap(), [1700.0, 1701.0]);
+        assert!(c.get("moons").unwrap_err().contains("the columns are year, spots"));
+        let c = parse_columns("0.1\n0.2\n").unwrap();
+        assert_eq!(
+            (c.names.as_slice(), c.values[0].as_slice()),
+            (["0".to_string()].as_slice(), [0.1, 0.2].as_slice())
+        );
+        let e = parse_columns("a,b\n1,2\n3,NaN\n").unwrap_err();
+        assert!(e.contains("line 3, column 2 (\"b\")") && e.contains("not a finite number"), "{e}");
+        let e = parse_columns("a,b\n1,\n").unwrap_err();
+        assert!(e.contains("line 2, column 2") && e.contains("missing value"), "{e}");
+        let e = parse_columns("a\n").unwrap_err();
+        assert!(e.contains("no data rows"), "{e}");
     }
 
     #[test]

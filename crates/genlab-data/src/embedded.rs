@@ -5,6 +5,8 @@
 //! - Shakespeare: the first ~1 MB of `shared/data/text/shakespeare.txt` (public domain).
 //! - Speech: 4 s (from 1 s in) of each of `shared/data/audio/speech-00..05.wav`, 16 kHz mono
 //!   16-bit, six voices synthesised with espeak-ng.
+//! - Series: yearly sunspot numbers 1700-2008 and the Nile's yearly flow at Aswan 1871-1970,
+//!   as statsmodels ships them (public domain).
 
 use std::path::Path;
 use std::sync::OnceLock;
@@ -79,6 +81,16 @@ pub fn speech() -> Vec<(&'static str, crate::wav::Audio)> {
             (*name, audio)
         })
         .collect()
+}
+
+/// The yearly sunspot numbers 1700-2008 (columns `year`, `SUNACTIVITY`).
+pub fn sunspots() -> crate::csv::Columns {
+    crate::csv::parse_columns(include_str!("../assets/sunspots.csv")).expect("embedded CSV parses")
+}
+
+/// The Nile's yearly flow at Aswan 1871-1970, in 10^8 m^3 (columns `year`, `volume`).
+pub fn nile() -> crate::csv::Columns {
+    crate::csv::parse_columns(include_str!("../assets/nile.csv")).expect("embedded CSV parses")
 }
 
 /// Reads a gzipped or raw file with the same size guard the readers use.

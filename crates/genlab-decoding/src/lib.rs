@@ -38,7 +38,7 @@ pub use chain::LogitsChain;
 pub use config::GenerationConfig;
 pub use error::{BoxError, DecodingError, Result};
 pub use generate::{TokenStream, generate, generate_batch, generate_batch_with, generate_stream};
-pub use model::{Detokenizer, LanguageModel};
+pub use model::{Detokenizer, LanguageModel, check_tokens};
 pub use processors::{DEFAULT_ORDER, LogitsProcessor, ProcessorKind};
 pub use sampler::{Sampler, Sampling};
 pub use sequence::{FinishReason, GenerationOutput, StreamToken};

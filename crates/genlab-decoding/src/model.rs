@@ -4,6 +4,26 @@
 
 use crate::error::BoxError;
 
+/// The input check every [`LanguageModel::forward`] needs: at least one token, each inside
+/// the vocabulary. Models call it first so a bad id is an error naming it, not a panic deep in
+/// an embedding lookup.
+///
+/// # Errors
+/// An empty `tokens`, or the first id at or above `vocab_size`.
+pub fn check_tokens(tokens: &[u32], vocab_size: usize) -> Result<(), BoxError> {
+    if tokens.is_empty() {
+        return Err(
+            "forward needs at least one token (an empty prompt has nothing to condition on)".into(),
+        );
+    }
+    match tokens.iter().find(|&&t| t as usize >= vocab_size) {
+        Some(bad) => {
+            Err(format!("token id {bad} is outside the vocabulary of {vocab_size}").into())
+        }
+        None => Ok(()),
+    }
+}
+
 /// A causal language model as generation sees it. The cache (e.g. a KV cache) is a value
 /// the model creates and the caller owns and passes back in, candle-style; cloning it forks a
 /// sequence (beam search clones the cache of the beam a new beam extends).

@@ -28,6 +28,9 @@ pub struct TextFrontEnd {
 }
 
 /// A trained GAN of either kind.
+// The variants differ in size (a text-to-image run carries its tokenizer), but a run is
+// loaded once and moved rarely, so boxing would only add a pointer chase.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum GanRun {
     /// An image generator (MLP GAN, DCGAN, class-conditional, text-to-image).

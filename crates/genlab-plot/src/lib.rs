@@ -1,5 +1,6 @@
 //! Charts for genlab runs, drawn with [plotters](https://docs.rs/plotters): loss curves
-//! ([`line_chart`]) and spectrograms ([`spectrogram`], [`spectrogram_png`]). No burn.
+//! ([`line_chart`]), spectrograms ([`spectrogram`], [`spectrogram_png`]), forecasts with
+//! interval bands ([`forecast_png`]) and series coloured by hidden state ([`states`]). No burn.
 //!
 //! Text is drawn with ab_glyph from DejaVu Sans Mono, compiled in (`assets/`, Bitstream Vera
 //! licence in `assets/DejaVu-LICENSE.txt`), so charts look the same on every machine and no
@@ -8,11 +9,15 @@
 use std::path::Path;
 use std::sync::Once;
 
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::FontStyle;
 
+mod forecast;
 mod spectrogram;
+pub mod states;
 
+pub use forecast::{Band, forecast_png};
 pub use spectrogram::{Spectrogram, SpectrogramConfig, spectrogram};
 
 /// What can go wrong drawing a chart.
@@ -120,13 +125,7 @@ fn draw_lines<DB: DrawingBackend>(
         .y_label_area_size(60)
         .build_cartesian_2d(x0..x1, y0..y1)
         .map_err(|e| draw_err(path, e))?;
-    chart
-        .configure_mesh()
-        .x_desc(x_label)
-        .y_desc(y_label)
-        .label_style((FAMILY, 13))
-        .draw()
-        .map_err(|e| draw_err(path, e))?;
+    draw_axes(&mut chart, path, x_label, y_label)?;
     for (i, (s, points)) in series.iter().zip(lines).enumerate() {
         let colour = COLOURS[i % COLOURS.len()];
         chart
@@ -135,14 +134,43 @@ fn draw_lines<DB: DrawingBackend>(
             .label(s.label)
             .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], colour));
     }
+    draw_legend(&mut chart, path, SeriesLabelPosition::MiddleRight)?;
+    area.present().map_err(|e| draw_err(path, e))
+}
+
+/// The chart type every x-y chart here draws on.
+type XyChart<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
+/// Labelled axes with a light grid, in the compiled-in font.
+fn draw_axes<'a, DB: DrawingBackend + 'a>(
+    chart: &mut XyChart<'a, DB>,
+    path: &Path,
+    x_label: &str,
+    y_label: &str,
+) -> Result<(), PlotError> {
+    chart
+        .configure_mesh()
+        .x_desc(x_label)
+        .y_desc(y_label)
+        .label_style((FAMILY, 13))
+        .draw()
+        .map_err(|e| draw_err(path, e))
+}
+
+/// The legend of the series drawn so far, in a framed box at `position`.
+fn draw_legend<'a, DB: DrawingBackend + 'a>(
+    chart: &mut XyChart<'a, DB>,
+    path: &Path,
+    position: SeriesLabelPosition,
+) -> Result<(), PlotError> {
     chart
         .configure_series_labels()
+        .position(position)
         .label_font((FAMILY, 13))
         .background_style(WHITE.mix(0.8))
         .border_style(BLACK)
         .draw()
-        .map_err(|e| draw_err(path, e))?;
-    area.present().map_err(|e| draw_err(path, e))
+        .map_err(|e| draw_err(path, e))
 }
 
 fn save_rgb(path: &Path, w: u32, h: u32, buffer: Vec<u8>) -> Result<(), PlotError> {

@@ -4,10 +4,12 @@
 //!   `GENLAB_DEVICE`) and turns it into a burn [`Device`], or says which Cargo feature to enable.
 //! - [`seed`] seeds a device so that the same seed gives the same numbers on the same backend.
 //! - [`image`] converts between tensors and PNG files, including sample grids.
+//! - [`fused`] holds fused ops burn lacks (the LSTM cell), with a kernel on Flex.
 
 #[cfg(feature = "mimalloc")]
 pub mod alloc;
 pub mod device;
+pub mod fused;
 pub mod image;
 pub mod testing;
 

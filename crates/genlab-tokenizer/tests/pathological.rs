@@ -72,6 +72,6 @@ fn megabyte_line_without_spaces() {
     let ids = basic.encode(&text);
     assert_eq!(basic.decode(&ids).unwrap(), text);
     let line = |n: usize| unit.repeat(n / unit.len() + 1);
-    assert_near_linear(&bpe, line, 1_000_000);
-    assert_near_linear(&basic, line, 250_000);
+    assert_near_linear(bpe, line, 1_000_000);
+    assert_near_linear(basic, line, 250_000);
 }

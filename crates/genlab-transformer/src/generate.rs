@@ -68,17 +68,7 @@ impl LanguageModel for GptGenerator {
     }
 
     fn forward(&self, new_tokens: &[u32], state: &mut GptState) -> Result<Vec<f32>, BoxError> {
-        if new_tokens.is_empty() {
-            return Err(
-                "forward needs at least one token (an empty prompt has nothing to condition on)"
-                    .into(),
-            );
-        }
-        if let Some(&bad) = new_tokens.iter().find(|&&t| t as usize >= self.vocab_size) {
-            return Err(
-                format!("token id {bad} is outside the vocabulary of {}", self.vocab_size).into()
-            );
-        }
+        genlab_decoding::check_tokens(new_tokens, self.vocab_size)?;
         let block = self.model.block_size();
         state.context.extend_from_slice(new_tokens);
         if !self.use_cache {

@@ -1,6 +1,7 @@
 //! A GPT on burn, readable in one sitting: leaves first ([`attention`], [`mlp`], [`block`]),
 //! then the [`model`], the explicit [`cache`] for incremental decoding, pretraining and
-//! generation.
+//! generation; and beside it a char-RNN ([`rnn`]: LSTM and GRU) on the same trainer, run
+//! folders and decoding.
 
 pub mod attention;
 pub mod block;
@@ -12,6 +13,7 @@ pub mod mlp;
 pub mod model;
 pub mod pretrain;
 pub mod recipe;
+pub mod rnn;
 pub mod run;
 pub mod weights;
 
@@ -20,8 +22,10 @@ pub use config::{GptConfig, PosEncoding};
 pub use generate::{GptGenerator, GptState};
 pub use model::Gpt;
 pub use pretrain::{
-    NextToken, Objective, TrainConfig, TrainReport, estimate_loss, pretrain, train,
+    ModelConfig, NextToken, NextTokenModel, Objective, TrainConfig, TrainReport, estimate_loss,
+    pretrain, train,
 };
 pub use recipe::{DataSection, ModelSection, Recipe};
-pub use run::{GptError, GptRun, load, resume_recipe, train_recipe};
+pub use rnn::{CharRnn, RnnConfig, RnnGenerator};
+pub use run::{GptError, GptRun, LmRun, load, resume_recipe, train_recipe};
 pub use weights::{WeightsError, load_safetensors, save_safetensors};

@@ -1,12 +1,16 @@
-//! Training the GPT (nanoGPT's `train.py`): AdamW, warmup + cosine LR, global gradient
-//! clipping and gradient accumulation around a pluggable [`Objective`] (a batch source and a
-//! loss). Pretraining is [`NextToken`]; fine-tuning stages bring their own objective and
-//! start from another run's weights ([`Start::From`](genlab_train::Start)). Checkpoints,
-//! exact resume, metrics and the run page come from [`genlab_train::Trainer`].
+//! Training a language model (nanoGPT's `train.py`): AdamW, warmup + cosine LR, global
+//! gradient clipping and gradient accumulation around a pluggable [`Objective`] (a batch
+//! source and a loss). Pretraining is [`NextToken`]; fine-tuning stages bring their own
+//! objective and start from another run's weights ([`Start::From`](genlab_train::Start)).
+//! Checkpoints, exact resume, metrics and the run page come from [`genlab_train::Trainer`].
+//!
+//! The loop is written once for every model that maps `[batch, seq]` token ids to a
+//! next-token loss: the GPT and the char-RNN ([`crate::rnn`]) both implement
+//! [`NextTokenModel`], and their configs [`ModelConfig`].
 
 use burn::module::Module;
 use burn::optim::GradientsParams;
-use burn::tensor::{Device, Tensor};
+use burn::tensor::{Device, Int, Tensor};
 use genlab_config::{ConfigError, at_least};
 use genlab_train::{
     LrSchedule, OptimConfig, RunManifest, RunSpec, TrainError, TrainSpec, Trainer, accumulate_grads,
@@ -18,6 +22,63 @@ use serde::{Deserialize, Serialize};
 use crate::config::GptConfig;
 use crate::data::{TokenSplits, batch_rng, random_batch};
 use crate::model::Gpt;
+
+/// A model [`train`] can fit: token ids `[batch, seq]` in, a mean next-token loss out.
+pub trait NextTokenModel: Module {
+    /// Mean next-token cross-entropy of `idx` against `targets` (both `[batch, seq]`).
+    fn loss(&self, idx: Tensor<2, Int>, targets: Tensor<2, Int>) -> Tensor<1>;
+    /// The window length it is trained on.
+    fn block_size(&self) -> usize;
+}
+
+/// The shape of a [`NextTokenModel`]: validated, recorded in the run's manifest, built.
+pub trait ModelConfig: Serialize {
+    /// The model this config builds.
+    type Model: NextTokenModel;
+    /// The run family written to `run.json` (`gpt`, `rnn`).
+    const FAMILY: &'static str;
+    /// Checks the shape is buildable; the error names the field.
+    fn validate(&self) -> Result<(), ConfigError>;
+    /// Builds a freshly initialised model on `device`.
+    fn init(&self, device: &Device) -> Self::Model;
+    /// The window length of the training batches.
+    fn block_size(&self) -> usize;
+    /// One line saying what is trained (for the log).
+    fn describe(&self) -> String;
+}
+
+impl NextTokenModel for Gpt {
+    fn loss(&self, idx: Tensor<2, Int>, targets: Tensor<2, Int>) -> Tensor<1> {
+        Gpt::loss(self, idx, targets)
+    }
+    fn block_size(&self) -> usize {
+        Gpt::block_size(self)
+    }
+}
+
+impl ModelConfig for GptConfig {
+    type Model = Gpt;
+    const FAMILY: &'static str = "gpt";
+    fn validate(&self) -> Result<(), ConfigError> {
+        GptConfig::validate(self)
+    }
+    fn init(&self, device: &Device) -> Gpt {
+        GptConfig::init(self, device)
+    }
+    fn block_size(&self) -> usize {
+        self.block_size
+    }
+    fn describe(&self) -> String {
+        format!(
+            "a {}-parameter GPT ({} layers, {} heads, width {}, context {})",
+            self.num_params(),
+            self.n_layer,
+            self.n_head,
+            self.n_embd,
+            self.block_size
+        )
+    }
+}
 
 /// Training hyper-parameters (nanoGPT names where they exist).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -111,20 +172,27 @@ pub struct TrainReport {
     pub seconds: f64,
 }
 
-/// What the GPT learns from: a batch source and a loss over it. Pretraining is
+/// What a model of shape `C` learns from: a batch source and a loss over it. Pretraining is
 /// [`NextToken`]; an SFT or DPO stage implements this with its own batches and loss and
-/// shares everything else of [`train`].
-pub trait Objective {
+/// shares everything else of [`train`]. `C` defaults to the GPT.
+pub trait Objective<C: ModelConfig = GptConfig> {
     /// Checks the data against the model before step 0.
-    fn check(&self, model: &GptConfig) -> Result<(), TrainError>;
+    fn check(&self, model: &C) -> Result<(), TrainError>;
     /// The mean loss of `model` on micro-batch `micro` of step `step` (drawn from the run's
     /// seed, step and micro-batch only, so a resumed run sees the same batches).
-    fn loss(&self, model: &Gpt, seed: u64, step: u64, micro: u64, device: &Device) -> Tensor<1>;
+    fn loss(
+        &self,
+        model: &C::Model,
+        seed: u64,
+        step: u64,
+        micro: u64,
+        device: &Device,
+    ) -> Tensor<1>;
     /// Tokens in one micro-batch (for tokens/s).
-    fn tokens_per_batch(&self, model: &GptConfig) -> usize;
+    fn tokens_per_batch(&self, model: &C) -> usize;
     /// Held-out figures of `model` (evaluated without autodiff), such as
     /// `[("train_loss", ..), ("val_loss", ..)]`; `val_loss` is the one the run reports.
-    fn evaluate(&self, model: &Gpt, device: &Device) -> Vec<(&'static str, f32)>;
+    fn evaluate(&self, model: &C::Model, device: &Device) -> Vec<(&'static str, f32)>;
 }
 
 /// Next-token cross-entropy on random windows of a token stream: pretraining.
@@ -145,9 +213,9 @@ impl<'a> NextToken<'a> {
     }
 }
 
-impl Objective for NextToken<'_> {
-    fn check(&self, model: &GptConfig) -> Result<(), TrainError> {
-        let block = model.block_size;
+impl<C: ModelConfig> Objective<C> for NextToken<'_> {
+    fn check(&self, model: &C) -> Result<(), TrainError> {
+        let block = model.block_size();
         for (split, tokens) in [("train", &self.data.train), ("val", &self.data.val)] {
             if tokens.len() <= block {
                 return Err(TrainError::Data(format!(
@@ -159,18 +227,25 @@ impl Objective for NextToken<'_> {
         Ok(())
     }
 
-    fn loss(&self, model: &Gpt, seed: u64, step: u64, micro: u64, device: &Device) -> Tensor<1> {
+    fn loss(
+        &self,
+        model: &C::Model,
+        seed: u64,
+        step: u64,
+        micro: u64,
+        device: &Device,
+    ) -> Tensor<1> {
         let mut rng = batch_rng(seed, step, micro);
         let block = model.block_size();
         let (x, y) = random_batch(&self.data.train, self.batch_size, block, &mut rng, device);
         model.loss(x, y)
     }
 
-    fn tokens_per_batch(&self, model: &GptConfig) -> usize {
-        self.batch_size * model.block_size
+    fn tokens_per_batch(&self, model: &C) -> usize {
+        self.batch_size * model.block_size()
     }
 
-    fn evaluate(&self, model: &Gpt, device: &Device) -> Vec<(&'static str, f32)> {
+    fn evaluate(&self, model: &C::Model, device: &Device) -> Vec<(&'static str, f32)> {
         let (iters, batch) = (self.eval_iters, self.batch_size);
         vec![
             ("train_loss", estimate_loss(model, &self.data.train, iters, batch, device)),
@@ -181,8 +256,8 @@ impl Objective for NextToken<'_> {
 
 /// Mean loss over `iters` fixed batches of `tokens` (the same batches every time it is called,
 /// so evaluations are comparable), without autodiff.
-pub fn estimate_loss(
-    model: &Gpt,
+pub fn estimate_loss<M: NextTokenModel>(
+    model: &M,
     tokens: &[u32],
     iters: usize,
     batch: usize,
@@ -201,37 +276,39 @@ pub fn estimate_loss(
     total / iters as f32
 }
 
-/// Pretrains `model_cfg` on `data` ([`train`] with [`NextToken`]).
-pub fn pretrain(
-    model_cfg: &GptConfig,
+/// Pretrains `model_cfg` on `data` ([`train`] with [`NextToken`]; the run's kind is the
+/// model's family, `gpt` or `rnn`).
+pub fn pretrain<C: ModelConfig>(
+    model_cfg: &C,
     cfg: &TrainConfig,
     data: &TokenSplits,
     run: &RunSpec,
     device: &Device,
-    on_eval: &mut dyn FnMut(&Gpt, u64) -> Option<String>,
-) -> Result<(Gpt, TrainReport), TrainError> {
-    train(model_cfg, cfg, &NextToken::new(data, cfg), "gpt", run, device, on_eval)
+    on_eval: &mut dyn FnMut(&C::Model, u64) -> Option<String>,
+) -> Result<(C::Model, TrainReport), TrainError> {
+    train(model_cfg, cfg, &NextToken::new(data, cfg), C::FAMILY, run, device, on_eval)
 }
 
-/// Trains `model_cfg` on `objective` as a run of `kind` (`gpt` for pretraining), kept in
-/// `run` (`run.json`, `metrics.jsonl`, `checkpoint.bin`, `loss.svg`). `on_eval` is called
-/// after each evaluation with the model and step, and may return text (a sample) for the log
-/// and the run page.
-pub fn train(
-    model_cfg: &GptConfig,
+/// Trains `model_cfg` on `objective` as a run of family `C::FAMILY` and `kind` (the family
+/// for pretraining), kept in `run` (`run.json`, `metrics.jsonl`, `checkpoint.bin`,
+/// `loss.svg`). `on_eval` is called after each evaluation with the model and step, and may
+/// return text (a sample) for the log and the run page.
+pub fn train<C: ModelConfig>(
+    model_cfg: &C,
     cfg: &TrainConfig,
-    objective: &dyn Objective,
+    objective: &dyn Objective<C>,
     kind: &str,
     run: &RunSpec,
     device: &Device,
-    on_eval: &mut dyn FnMut(&Gpt, u64) -> Option<String>,
-) -> Result<(Gpt, TrainReport), TrainError> {
+    on_eval: &mut dyn FnMut(&C::Model, u64) -> Option<String>,
+) -> Result<(C::Model, TrainReport), TrainError> {
     model_cfg.validate()?;
     cfg.validate()?;
     objective.check(model_cfg)?;
     let device = device.clone().autodiff();
     device.seed(cfg.seed);
-    let manifest = RunManifest::new("gpt", kind, model_cfg, cfg).with_tokenizer("tokenizer.json");
+    let manifest =
+        RunManifest::new(C::FAMILY, kind, model_cfg, cfg).with_tokenizer("tokenizer.json");
     let spec = TrainSpec::new(run, cfg.seed, cfg.max_steps, "tok", &device);
     let (mut t, mut model, optims) =
         Trainer::start(&spec, &manifest, model_cfg.init(&device), |m| vec![cfg.optim.init(m)])?;

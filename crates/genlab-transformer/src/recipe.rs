@@ -78,17 +78,27 @@ impl Default for DataSection {
 impl Recipe {
     /// Reads and parses a recipe file; a recipe for another family is an error.
     pub fn load(path: &Path) -> Result<Self, GptError> {
-        let problem = |problem: String| GptError::Recipe { path: path.to_path_buf(), problem };
-        let text = std::fs::read_to_string(path).map_err(|e| problem(e.to_string()))?;
-        if text.trim().is_empty() {
-            return Err(problem("the file is empty: a recipe needs at least one setting".into()));
-        }
-        let recipe: Self = toml::from_str(&text).map_err(|e| problem(e.to_string()))?;
-        if let Some(f) = recipe.family.as_deref().filter(|f| *f != "gpt") {
-            return Err(problem(format!("the recipe is for family {f:?}, not gpt")));
-        }
-        Ok(recipe)
+        read_recipe(path, "gpt", |r: &Self| r.family.as_deref())
     }
+}
+
+/// Reads and parses the recipe file at `path` as `R`; a recipe whose family (`family_of`)
+/// is not `family` is an error. Shared by the GPT's and the RNN's recipes.
+pub fn read_recipe<R: serde::de::DeserializeOwned>(
+    path: &Path,
+    family: &str,
+    family_of: impl Fn(&R) -> Option<&str>,
+) -> Result<R, GptError> {
+    let problem = |problem: String| GptError::Recipe { path: path.to_path_buf(), problem };
+    let text = std::fs::read_to_string(path).map_err(|e| problem(e.to_string()))?;
+    if text.trim().is_empty() {
+        return Err(problem("the file is empty: a recipe needs at least one setting".into()));
+    }
+    let recipe: R = toml::from_str(&text).map_err(|e| problem(e.to_string()))?;
+    if let Some(f) = family_of(&recipe).filter(|f| *f != family) {
+        return Err(problem(format!("the recipe is for family {f:?}, not {family}")));
+    }
+    Ok(recipe)
 }
 
 impl ModelSection {
@@ -167,12 +177,16 @@ mod tests {
         for entry in std::fs::read_dir(dir).unwrap() {
             let path = entry.unwrap().path();
             if path.extension().is_some_and(|e| e == "toml") {
-                let recipe: Recipe = toml::from_str(&std::fs::read_to_string(&path).unwrap())
-                    .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-                if recipe.family.as_deref() == Some("gpt") {
-                    recipe.train.validate().unwrap();
-                    seen += 1;
-                }
+                let text = std::fs::read_to_string(&path).unwrap();
+                let value: toml::Value = toml::from_str(&text).unwrap();
+                let train = match value.get("family").and_then(|f| f.as_str()) {
+                    Some("gpt") => toml::from_str::<Recipe>(&text).map(|r| r.train),
+                    Some("rnn") => toml::from_str::<crate::rnn::RnnRecipe>(&text).map(|r| r.train),
+                    _ => continue,
+                };
+                let train = train.unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+                train.validate().unwrap();
+                seen += 1;
             }
         }
         assert!(seen >= 1);

@@ -1,5 +1,6 @@
-//! A trained GPT run folder, loaded: [`load`] reads `run.json`, the weights and the
-//! tokenizer, so programs (the CLI, a server) use a run without knowing its files.
+//! A trained GPT (or char-RNN) run folder, loaded: [`load`] reads `run.json`, the weights
+//! and the tokenizer, so programs (the CLI, a server) use a run without knowing its files.
+//! The code is shared by every [`ModelConfig`]; [`crate::rnn`] uses it for the RNN.
 
 use std::path::{Path, PathBuf};
 
@@ -7,11 +8,12 @@ use burn::tensor::Device;
 use genlab_config::ConfigError;
 use genlab_tokenizer::Tokenizer;
 use genlab_train::{Checkpoint, CheckpointError, RunError, RunManifest, TrainError};
+use serde::de::DeserializeOwned;
 
 use crate::config::GptConfig;
 use crate::data::TokenSplits;
 use crate::model::Gpt;
-use crate::pretrain::TrainConfig;
+use crate::pretrain::{ModelConfig, TrainConfig};
 use crate::recipe::DataSection;
 
 /// Everything that can go wrong around a GPT run (reading recipes, corpora, run folders).
@@ -56,12 +58,13 @@ pub enum GptError {
     },
 }
 
-/// A trained GPT with what it needs to be used.
-pub struct GptRun {
+/// A trained language model with what it needs to be used: [`GptRun`] for the GPT,
+/// [`RnnRun`](crate::rnn::RnnRun) for the char-RNN.
+pub struct LmRun<C: ModelConfig> {
     /// The model, on the device it was loaded to.
-    pub model: Gpt,
+    pub model: C::Model,
     /// Its shape.
-    pub config: GptConfig,
+    pub config: C,
     /// The tokenizer it was trained with.
     pub tokenizer: Box<dyn Tokenizer>,
     /// How it was trained.
@@ -72,26 +75,37 @@ pub struct GptRun {
     pub manifest: RunManifest,
 }
 
-impl std::fmt::Debug for GptRun {
+/// A trained GPT with what it needs to be used.
+pub type GptRun = LmRun<GptConfig>;
+
+impl<C: ModelConfig + std::fmt::Debug> std::fmt::Debug for LmRun<C> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("GptRun").field("config", &self.config).finish_non_exhaustive()
+        f.debug_struct("LmRun").field("config", &self.config).finish_non_exhaustive()
     }
 }
 
 /// Loads the GPT run in `dir` onto `device`.
 pub fn load(dir: &Path, device: &Device) -> Result<GptRun, GptError> {
-    let manifest = RunManifest::open(dir, "gpt", &[])?;
-    let config: GptConfig = manifest.model(dir)?;
+    load_run(dir, device)
+}
+
+/// Loads the run of family `C::FAMILY` in `dir` onto `device`.
+pub fn load_run<C: ModelConfig + DeserializeOwned>(
+    dir: &Path,
+    device: &Device,
+) -> Result<LmRun<C>, GptError> {
+    let manifest = RunManifest::open(dir, C::FAMILY, &[])?;
+    let config: C = manifest.model(dir)?;
     let train: TrainConfig = manifest.train(dir)?;
     let data: DataSection =
         if manifest.data.is_null() { DataSection::default() } else { manifest.data(dir)? };
     let file = manifest.tokenizer.as_deref().unwrap_or("tokenizer.json");
     let tokenizer = genlab_tokenizer::load(dir.join(file))?;
     let model = Checkpoint::load_weights(dir, config.init(device))?;
-    Ok(GptRun { model, config, tokenizer, train, data, manifest })
+    Ok(LmRun { model, config, tokenizer, train, data, manifest })
 }
 
-impl GptRun {
+impl<C: ModelConfig> LmRun<C> {
     /// The validation tokens of the data the run was trained on.
     pub fn validation_tokens(&self) -> Result<Vec<u32>, GptError> {
         let text = self.data.read_corpus()?;
@@ -119,44 +133,62 @@ pub fn train_recipe(
     if model.is_none() {
         recipe.model.config(256)?;
     }
-    let text = recipe.data.read_corpus()?;
-    let fraction = recipe.data.train_fraction();
+    let shape = |vocab: usize| match model {
+        Some(c) => Ok(c),
+        None => recipe.model.config(vocab),
+    };
+    let (run, report) =
+        pretrain_run(&recipe.train, &recipe.data, shape, dir, resume, device, on_eval)?;
+    crate::save_safetensors(&run.model, dir.file("model.safetensors"))?;
+    Ok((run, report))
+}
+
+/// Called after each evaluation with the model, the tokenizer and the step; may return a
+/// sample for the log and the run page.
+pub type OnEval<'a, M> = dyn FnMut(&M, &dyn Tokenizer, u64) -> Option<String> + 'a;
+
+/// What [`train_recipe`] does for any family: the corpus, the tokenizer (built from the
+/// training split, or the run's own when resuming), the splits, then [`crate::pretrain`] of
+/// the shape `shape` gives for the vocabulary size.
+pub fn pretrain_run<C: ModelConfig>(
+    train: &TrainConfig,
+    data_section: &DataSection,
+    shape: impl FnOnce(usize) -> Result<C, ConfigError>,
+    dir: &genlab_train::RunDir,
+    resume: bool,
+    device: &Device,
+    on_eval: &mut OnEval<'_, C::Model>,
+) -> Result<(LmRun<C>, crate::TrainReport), GptError> {
+    train.validate()?;
+    let text = data_section.read_corpus()?;
+    let fraction = data_section.train_fraction();
     let (train_text, _) = genlab_data::text::split(&text, fraction);
     let tok_path = dir.file("tokenizer.json");
     let tokenizer = if resume {
         genlab_tokenizer::load(&tok_path)?
     } else {
-        recipe.data.build_tokenizer(train_text, &tok_path)?
+        data_section.build_tokenizer(train_text, &tok_path)?
     };
     let data = TokenSplits::split(tokenizer.encode(&text)?, fraction);
-    let config = match model {
-        Some(c) => c,
-        None => recipe.model.config(tokenizer.vocab_size())?,
-    };
+    let config = shape(tokenizer.vocab_size())?;
     eprintln!(
-        "training a {}-parameter GPT ({} layers, {} heads, width {}, context {}) on {} train / {} val tokens ({} vocab) on {device:?}",
-        config.num_params(),
-        config.n_layer,
-        config.n_head,
-        config.n_embd,
-        config.block_size,
+        "training {} on {} train / {} val tokens ({} vocab) on {device:?}",
+        config.describe(),
         data.train.len(),
         data.val.len(),
         tokenizer.vocab_size(),
     );
     let spec = genlab_train::RunSpec::new(dir, resume)
-        .with_data(serde_json::to_value(&recipe.data).expect("data section serialises"));
-    let mut hook = |m: &Gpt, step: u64| on_eval(m, tokenizer.as_ref(), step);
-    let (model, report) = crate::pretrain(&config, &recipe.train, &data, &spec, device, &mut hook)?;
-    let weights = dir.file("model.safetensors");
-    crate::save_safetensors(&model, &weights)?;
-    let manifest = RunManifest::open(dir.path(), "gpt", &[])?;
-    let run = GptRun {
+        .with_data(serde_json::to_value(data_section).expect("data section serialises"));
+    let mut hook = |m: &C::Model, step: u64| on_eval(m, tokenizer.as_ref(), step);
+    let (model, report) = crate::pretrain(&config, train, &data, &spec, device, &mut hook)?;
+    let manifest = RunManifest::open(dir.path(), C::FAMILY, &[])?;
+    let run = LmRun {
         model,
         config,
         tokenizer,
-        train: recipe.train.clone(),
-        data: recipe.data.clone(),
+        train: train.clone(),
+        data: data_section.clone(),
         manifest,
     };
     Ok((run, report))
@@ -164,11 +196,19 @@ pub fn train_recipe(
 
 /// The recipe and model shape of the run in `dir`, to continue it (`--resume`).
 pub fn resume_recipe(dir: &Path) -> Result<(crate::Recipe, GptConfig), GptError> {
-    let manifest = RunManifest::open(dir, "gpt", &[])?;
-    let mut recipe = crate::Recipe { family: Some("gpt".into()), ..Default::default() };
-    recipe.train = manifest.train(dir)?;
-    if !manifest.data.is_null() {
-        recipe.data = manifest.data(dir)?;
-    }
-    Ok((recipe, manifest.model(dir)?))
+    let (train, data, model) = resume_parts(dir, "gpt")?;
+    let recipe = crate::Recipe { family: Some("gpt".into()), train, data, ..Default::default() };
+    Ok((recipe, model))
+}
+
+/// The training settings, data section and model shape recorded in the run of `family` in
+/// `dir`.
+pub fn resume_parts<C: DeserializeOwned>(
+    dir: &Path,
+    family: &str,
+) -> Result<(TrainConfig, DataSection, C), GptError> {
+    let manifest = RunManifest::open(dir, family, &[])?;
+    let train = manifest.train(dir)?;
+    let data = if manifest.data.is_null() { DataSection::default() } else { manifest.data(dir)? };
+    Ok((train, data, manifest.model(dir)?))
 }

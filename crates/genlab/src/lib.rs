@@ -2,8 +2,8 @@
 //!
 //! This crate only re-exports the focused crates, each behind a feature of the same name:
 //! `tensor`, `data`, `train`, `tokenizer`, `decoding`, `eval`, `transformer`, `autoencoder`,
-//! `gan`, `wavenet`, `plot`. Backends are features too: `flex` (default), `ndarray`, `wgpu`,
-//! `cuda`. `data`, `tokenizer`, `decoding`, `eval` and `plot` on their own pull in no burn.
+//! `gan`, `wavenet`, `timeseries`, `plot`. Backends are features too: `flex` (default), `ndarray`, `wgpu`,
+//! `cuda`. `data`, `tokenizer`, `decoding`, `eval`, `plot` and `timeseries` on their own pull in no burn.
 
 #[cfg(feature = "tensor")]
 pub use genlab_tensor as tensor;
@@ -20,6 +20,8 @@ pub use genlab_eval as eval;
 pub use genlab_gan as gan;
 #[cfg(feature = "plot")]
 pub use genlab_plot as plot;
+#[cfg(feature = "timeseries")]
+pub use genlab_timeseries as timeseries;
 #[cfg(feature = "tokenizer")]
 pub use genlab_tokenizer as tokenizer;
 #[cfg(feature = "train")]

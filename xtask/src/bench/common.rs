@@ -16,6 +16,8 @@ pub struct BenchCtx {
     pub peers: bool,
     /// Device spec passed to genlab (`--device`), if any.
     pub device: Option<String>,
+    /// Training steps asked for with `--steps` (benchmarks that train; `None` = their recipe's).
+    pub steps: Option<u64>,
     /// Where JSON results go (`target/bench`).
     pub out_dir: PathBuf,
 }

@@ -3,12 +3,15 @@
 //! and add a line to [`BENCHES`].
 
 mod ae;
+mod ar;
 #[allow(dead_code)] // helpers that not every benchmark uses yet (e.g. `num`)
 pub mod common;
 mod decoding;
 mod gan;
 mod gpt;
+mod hmm;
 mod pix2pix;
+mod rnn;
 mod tokenizer;
 mod wavenet;
 
@@ -35,6 +38,9 @@ const BENCHES: &[Bench] = &[
     ("gan-text", gan::text),
     ("pix2pix", pix2pix::run),
     ("wavenet", wavenet::run),
+    ("hmm", hmm::run),
+    ("rnn", rnn::run),
+    ("ar", ar::run),
 ];
 
 /// Options of `cargo xtask bench`.
@@ -48,6 +54,9 @@ pub struct BenchArgs {
     /// Also run the Python peers in benches/peers/ (set them up with `cargo xtask peers-setup`).
     #[arg(long)]
     peers: bool,
+    /// Training steps of the benchmarks that train to a quality figure (shorter = smoke run).
+    #[arg(long)]
+    steps: Option<u64>,
 }
 
 /// Runs the named benchmark, or all of them; results go to `target/bench/`.
@@ -56,6 +65,7 @@ pub fn run(root: &Path, args: BenchArgs) -> anyhow::Result<()> {
         root: root.to_path_buf(),
         peers: args.peers,
         device: args.device,
+        steps: args.steps,
         out_dir: root.join("target/bench"),
     };
     if args.name == "all" {

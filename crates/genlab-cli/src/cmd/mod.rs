@@ -1,11 +1,15 @@
 //! One module per subcommand family, plus what they share.
 
 pub mod ae;
+pub mod ar;
 pub mod data;
 pub mod eval;
 pub mod gan;
 pub mod gpt;
+pub mod hmm;
 pub mod info;
+pub mod lm;
+pub mod rnn;
 pub mod run;
 pub mod tokenizer;
 pub mod wavenet;

@@ -134,10 +134,10 @@ pub fn eval(args: EvalArgs, device: &Device) -> Result<()> {
     let cfg = load_run(&args.run, device)?;
     let model = &cfg.model;
     let test = test_items(&args.run, &cfg)?;
-    let r = evaluate(&model, &test, 500, args.seed, device);
+    let r = evaluate(model, &test, 500, args.seed, device);
     let mut out = serde_json::to_value(&r)?;
     if model.is_variational() && args.iw_samples > 0 {
-        let nll = importance_weighted_nll(&model, &test, args.iw_samples, 100, args.seed, device)
+        let nll = importance_weighted_nll(model, &test, args.iw_samples, 100, args.seed, device)
             .map_err(anyhow::Error::msg)?;
         out["iw_nll"] = serde_json::json!(nll);
         out["iw_samples"] = serde_json::json!(args.iw_samples);
@@ -164,7 +164,7 @@ pub fn sample(args: SampleArgs, device: &Device) -> Result<()> {
     if args.n == 0 {
         bail!("--n must be at least 1");
     }
-    let samples = latent::sample(&model, args.n, args.seed, device)?;
+    let samples = latent::sample(model, args.n, args.seed, device)?;
     let path = out_path(&args.out, &args.run.checkpoint, "sample.png");
     save_grid(samples, (args.n as f64).sqrt().ceil() as usize, PixelRange::ZeroOne, &path)?;
     println!("wrote {} ({} samples, seed {})", path.display(), args.n, args.seed);
@@ -181,7 +181,7 @@ pub fn interpolate(args: InterpolateArgs, device: &Device) -> Result<()> {
         }
     }
     let one = |i: usize| items.batch(&[i], device).squeeze_dim::<3>(0);
-    let frames = latent::interpolate(&model, one(args.from), one(args.to), args.steps, args.path)?;
+    let frames = latent::interpolate(model, one(args.from), one(args.to), args.steps, args.path)?;
     let path = out_path(&args.out, &args.run.checkpoint, "interpolate.png");
     save_grid(frames.clone(), args.steps, PixelRange::ZeroOne, &path)?;
     let gif = path.with_extension("gif");
@@ -220,7 +220,7 @@ pub fn attribute(args: AttributeArgs, device: &Device) -> Result<()> {
     let (train_items, test_items) = (items(&train), items(&test));
     let with = train_items.filter(|i| train_has[i]);
     let without = train_items.filter(|i| !train_has[i]);
-    let vector = latent::attribute_vector(&model, &with, &without, device)?;
+    let vector = latent::attribute_vector(model, &with, &without, device)?;
 
     eprintln!(
         "training the judge: a conv classifier on {} labelled faces ({} epochs)",
@@ -252,7 +252,7 @@ pub fn attribute(args: AttributeArgs, device: &Device) -> Result<()> {
     for chunk in (0..targets.len()).collect::<Vec<_>>().chunks(200) {
         let x = targets.batch(chunk, device);
         before.extend(says(model.reconstruct(x.clone())));
-        after.extend(says(latent::add_attribute(&model, x, &vector, args.scale)?));
+        after.extend(says(latent::add_attribute(model, x, &vector, args.scale)?));
     }
     let x = pick(&targets, args.n, device);
     let n = x.dims()[0];
@@ -260,7 +260,7 @@ pub fn attribute(args: AttributeArgs, device: &Device) -> Result<()> {
         vec![
             x.clone(),
             model.reconstruct(x.clone()),
-            latent::add_attribute(&model, x, &vector, args.scale)?,
+            latent::add_attribute(model, x, &vector, args.scale)?,
         ],
         0,
     );
