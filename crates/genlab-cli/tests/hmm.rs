@@ -17,7 +17,7 @@ fn regimes_csv(path: &std::path::Path) {
 }
 
 #[test]
-fn gaussian_fit_decode_sample_score_round_trip_through_files() {
+fn gaussian_fit_decode_sample_score_round_trip_through_files_in_new_folders() {
     let dir = tempfile::tempdir().unwrap();
     let s = |name: &str| dir.path().join(name).to_string_lossy().into_owned();
     regimes_csv(&dir.path().join("series.csv"));
@@ -39,7 +39,7 @@ fn gaussian_fit_decode_sample_score_round_trip_through_files() {
         "--seed",
         "1",
         "--out",
-        &s("m.json"),
+        &s("runs/hmm/m.json"),
     ]);
     assert_eq!(fit["states"], 2);
     assert_eq!(fit["steps"], 160);
@@ -50,16 +50,16 @@ fn gaussian_fit_decode_sample_score_round_trip_through_files() {
         "hmm",
         "decode",
         "--model",
-        &s("m.json"),
+        &s("runs/hmm/m.json"),
         "--data",
         &s("series.csv"),
         "--columns",
         "value",
         "--out",
-        &s("path.txt"),
+        &s("decoded/path.txt"),
     ]);
     assert_eq!(decode["steps"], 160);
-    let path: Vec<usize> = std::fs::read_to_string(s("path.txt"))
+    let path: Vec<usize> = std::fs::read_to_string(s("decoded/path.txt"))
         .unwrap()
         .lines()
         .map(|l| l.parse().unwrap())
@@ -70,13 +70,13 @@ fn gaussian_fit_decode_sample_score_round_trip_through_files() {
     }
     assert_ne!(path[0], path[40]);
     assert_eq!(decode["state_counts"], serde_json::json!([80, 80]));
-    assert!(image::open(s("path.png")).is_ok());
+    assert!(image::open(s("decoded/path.png")).is_ok());
 
     let sample = ok(&[
         "hmm",
         "sample",
         "--model",
-        &s("m.json"),
+        &s("runs/hmm/m.json"),
         "--steps",
         "300",
         "--seed",
@@ -92,7 +92,7 @@ fn gaussian_fit_decode_sample_score_round_trip_through_files() {
         "hmm",
         "sample",
         "--model",
-        &s("m.json"),
+        &s("runs/hmm/m.json"),
         "--steps",
         "300",
         "--seed",
@@ -102,13 +102,13 @@ fn gaussian_fit_decode_sample_score_round_trip_through_files() {
     ]);
     assert_eq!(std::fs::read(s("new.csv")).unwrap(), std::fs::read(&again).unwrap());
 
-    let score = ok(&["hmm", "score", "--model", &s("m.json"), "--data", &s("new.csv")]);
+    let score = ok(&["hmm", "score", "--model", &s("runs/hmm/m.json"), "--data", &s("new.csv")]);
     assert_eq!(score["steps"], 300);
     let own = ok(&[
         "hmm",
         "score",
         "--model",
-        &s("m.json"),
+        &s("runs/hmm/m.json"),
         "--data",
         &s("series.csv"),
         "--columns",

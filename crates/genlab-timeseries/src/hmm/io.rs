@@ -4,8 +4,16 @@ use std::path::Path;
 
 use super::{HmmError, Observations};
 
-fn file_error(path: &Path, message: impl std::fmt::Display) -> HmmError {
+pub(crate) fn file_error(path: &Path, message: impl std::fmt::Display) -> HmmError {
     HmmError::File { path: path.display().to_string(), message: message.to_string() }
+}
+
+/// Writes `text` to `path`, creating its folder first.
+pub(crate) fn write_file(path: &Path, text: &str) -> Result<(), HmmError> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| file_error(dir, e))?;
+    }
+    std::fs::write(path, text).map_err(|e| file_error(path, e))
 }
 
 /// Feature vectors from numeric CSV columns (by header name, or 0-based index when the file
@@ -99,7 +107,7 @@ pub fn write_path(path: impl AsRef<Path>, states: &[usize]) -> Result<(), HmmErr
         text.push_str(&s.to_string());
         text.push('\n');
     }
-    std::fs::write(path, text).map_err(|e| file_error(path, e))
+    write_file(path, &text)
 }
 
 /// Writes observations as a file [`read_csv_observations`] or [`read_symbols`] reads back:
@@ -122,7 +130,7 @@ pub fn write_observations(path: impl AsRef<Path>, x: &Observations) -> Result<()
             text
         }
     };
-    std::fs::write(path, text).map_err(|e| file_error(path, e))
+    write_file(path, &text)
 }
 
 /// Draws the series (its first feature, or the symbols) as points coloured by state, to PNG.

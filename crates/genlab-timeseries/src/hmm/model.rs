@@ -188,19 +188,15 @@ impl Hmm {
     /// [[..]]}}` (or `{"kind": "categorical", "probs": [[..]]}`).
     pub fn save(&self, path: impl AsRef<Path>) -> Result<(), HmmError> {
         let path = path.as_ref();
-        std::fs::write(path, self.to_json() + "\n").map_err(|e| file_error(path, e))
+        super::io::write_file(path, &(self.to_json() + "\n"))
     }
 
     /// Reads and validates a model written by [`Hmm::save`].
     pub fn load(path: impl AsRef<Path>) -> Result<Self, HmmError> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|e| file_error(path, e))?;
-        serde_json::from_str(&text).map_err(|e| file_error(path, e))
+        let text = std::fs::read_to_string(path).map_err(|e| super::io::file_error(path, e))?;
+        serde_json::from_str(&text).map_err(|e| super::io::file_error(path, e))
     }
-}
-
-fn file_error(path: &Path, e: impl std::fmt::Display) -> HmmError {
-    HmmError::File { path: path.display().to_string(), message: e.to_string() }
 }
 
 /// The JSON layout: rows as nested arrays, so the file reads like hmmlearn's attributes.
