@@ -97,7 +97,7 @@ const INPUT_PATHS: &[&str] = &[
     "COMPARE",
 ];
 /// Flags that name where to write: any value may be fine, only panics and hangs are checked.
-const OUTPUTS: &[&str] = &["OUT", "REPORT", "IDX", "HF", "TIKTOKEN"];
+const OUTPUTS: &[&str] = &["OUT", "REPORT", "IDX", "HF", "TIKTOKEN", "STATES_FILE"];
 
 /// The files and runs the base commands use.
 struct Fixtures {

@@ -106,8 +106,8 @@ pub struct SampleArgs {
     /// The observations: a symbols file or a CSV (columns x0, x1, ...), as `--data` reads.
     #[arg(long, value_parser = crate::cmd::path_arg, default_value = "sample.txt")]
     pub out: PathBuf,
-    /// Also write the hidden states, one per line.
-    #[arg(long, value_parser = crate::cmd::path_arg)]
+    /// Also write the hidden states, one per line, to this file.
+    #[arg(long, value_name = "STATES_FILE", value_parser = crate::cmd::path_arg)]
     pub states: Option<PathBuf>,
 }
 
