@@ -42,9 +42,11 @@ pub trait FusedCellOps: burn::backend::Backend {
 
 /// Whether the fused kernels take `t`: an `f32` tensor on Flex (with or without autodiff).
 pub fn has_kernel<const D: usize>(t: &Tensor<D>) -> bool {
-    cfg!(feature = "flex")
-        && t.device() == burn::tensor::Device::flex()
-        && t.dtype() == burn::tensor::DType::F32
+    #[cfg(feature = "flex")]
+    let on_flex = t.device() == burn::tensor::Device::flex();
+    #[cfg(not(feature = "flex"))]
+    let on_flex = false;
+    on_flex && t.dtype() == burn::tensor::DType::F32
 }
 
 /// An LSTM layer over a sequence, PyTorch's equations: at each step
@@ -144,7 +146,7 @@ pub fn gru_sequence_composed(
     Tensor::stack(out, 0) // [T, B, H]
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "flex"))]
 mod tests {
     use burn::tensor::{Device, Distribution, Tensor};
 
