@@ -15,13 +15,13 @@
 use std::time::Instant;
 
 use burn::module::Module;
-use burn::nn::loss::CrossEntropyLossConfig;
 use burn::nn::{Embedding, EmbeddingConfig, Linear, LinearConfig};
 use burn::optim::GradientsParams;
 use burn::tensor::{Device, Int, Tensor};
 use genlab_decoding::{GenerationConfig, generate};
 use genlab_tensor::{DeviceSpec, fused};
 use genlab_transformer::data::{batch_rng, random_batch};
+use genlab_transformer::pretrain::next_token_loss;
 use genlab_transformer::rnn::{Cell, CharRnn, RnnConfig, RnnGenerator};
 
 // The same allocator as the genlab binary (see genlab_tensor::alloc).
@@ -105,16 +105,11 @@ impl BurnLstmLm {
     }
 
     fn loss(&self, idx: Tensor<2, Int>, targets: Tensor<2, Int>) -> Tensor<1> {
-        let [b, t] = idx.dims();
         let mut x = self.wte.forward(idx); // [b, t, e]
         for layer in &self.layers {
             x = layer.forward(x, None).0; // [b, t, h]
         }
-        let logits = self.head.forward(x); // [b, t, v]
-        let v = logits.dims()[2];
-        CrossEntropyLossConfig::new()
-            .init(&logits.device())
-            .forward(logits.reshape([b * t, v]), targets.reshape([b * t]))
+        next_token_loss(self.head.forward(x), targets) // logits [b, t, v]
     }
 }
 
@@ -129,11 +124,7 @@ fn composed_loss(model: &CharRnn, idx: Tensor<2, Int>, targets: Tensor<2, Int>) 
         let hc0 = Tensor::zeros([b, 2 * h], &xp.device());
         x = fused::lstm_sequence_composed(xp, layer.w_hh.val(), hc0).narrow(2, 0, h); // [t, b, h]
     }
-    let logits = model.lm_head.forward(x.swap_dims(0, 1)); // [b, t, v]
-    let v = logits.dims()[2];
-    CrossEntropyLossConfig::new()
-        .init(&logits.device())
-        .forward(logits.reshape([b * t, v]), targets.reshape([b * t]))
+    next_token_loss(model.lm_head.forward(x.swap_dims(0, 1)), targets) // logits [b, t, v]
 }
 
 fn time_loss(

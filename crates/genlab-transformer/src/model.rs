@@ -2,7 +2,6 @@
 //! language-model head (nanoGPT's `GPT`).
 
 use burn::module::Module;
-use burn::nn::loss::CrossEntropyLossConfig;
 use burn::nn::{
     Dropout, DropoutConfig, Embedding, EmbeddingConfig, Initializer, LayerNorm, LayerNormConfig,
     Linear, LinearConfig, RotaryEncoding, RotaryEncodingConfig,
@@ -111,13 +110,7 @@ impl Gpt {
 
     /// Mean next-token cross-entropy of `idx` against `targets` (both `[batch, seq]`).
     pub fn loss(&self, idx: Tensor<2, Int>, targets: Tensor<2, Int>) -> Tensor<1> {
-        let [b, t] = idx.dims();
-        let logits = self.forward(idx); // [b, t, v]
-        let v = logits.dims()[2];
-        let device = logits.device();
-        CrossEntropyLossConfig::new()
-            .init(&device)
-            .forward(logits.reshape([b * t, v]), targets.reshape([b * t]))
+        crate::pretrain::next_token_loss(self.forward(idx), targets)
     }
 
     fn embed(&self, idx: Tensor<2, Int>, start: usize) -> Tensor<3> {

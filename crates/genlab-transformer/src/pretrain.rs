@@ -9,6 +9,7 @@
 //! [`NextTokenModel`], and their configs [`ModelConfig`].
 
 use burn::module::Module;
+use burn::nn::loss::CrossEntropyLossConfig;
 use burn::optim::GradientsParams;
 use burn::tensor::{Device, Int, Tensor};
 use genlab_config::{ConfigError, at_least};
@@ -22,6 +23,16 @@ use serde::{Deserialize, Serialize};
 use crate::config::GptConfig;
 use crate::data::{TokenSplits, batch_rng, random_batch};
 use crate::model::Gpt;
+
+/// Mean cross-entropy of next-token `logits` (`[batch, seq, vocab]`) against `targets`
+/// (`[batch, seq]`): the loss every [`NextTokenModel`] trains on.
+pub fn next_token_loss(logits: Tensor<3>, targets: Tensor<2, Int>) -> Tensor<1> {
+    let [b, t, v] = logits.dims();
+    let device = logits.device();
+    CrossEntropyLossConfig::new()
+        .init(&device)
+        .forward(logits.reshape([b * t, v]), targets.reshape([b * t]))
+}
 
 /// A model [`train`] can fit: token ids `[batch, seq]` in, a mean next-token loss out.
 pub trait NextTokenModel: Module {

@@ -127,16 +127,7 @@ pub fn train_recipe(
     device: &Device,
     on_eval: &mut dyn FnMut(&Gpt, &dyn Tokenizer, u64) -> Option<String>,
 ) -> Result<(GptRun, crate::TrainReport), GptError> {
-    // Settings are checked before anything is written (the shape again once the vocabulary
-    // size is known), so a refused run leaves no files behind.
-    recipe.train.validate()?;
-    if model.is_none() {
-        recipe.model.config(256)?;
-    }
-    let shape = |vocab: usize| match model {
-        Some(c) => Ok(c),
-        None => recipe.model.config(vocab),
-    };
+    let shape = |vocab| model.clone().map_or_else(|| recipe.model.config(vocab), Ok);
     let (run, report) =
         pretrain_run(&recipe.train, &recipe.data, shape, dir, resume, device, on_eval)?;
     crate::save_safetensors(&run.model, dir.file("model.safetensors"))?;
@@ -150,16 +141,21 @@ pub type OnEval<'a, M> = dyn FnMut(&M, &dyn Tokenizer, u64) -> Option<String> + 
 /// What [`train_recipe`] does for any family: the corpus, the tokenizer (built from the
 /// training split, or the run's own when resuming), the splits, then [`crate::pretrain`] of
 /// the shape `shape` gives for the vocabulary size.
+///
+/// The settings and the shape (for a nominal vocabulary of 256) are checked before anything
+/// is read or written, so a refused run leaves no files behind; the shape is checked again
+/// once the vocabulary size is known.
 pub fn pretrain_run<C: ModelConfig>(
     train: &TrainConfig,
     data_section: &DataSection,
-    shape: impl FnOnce(usize) -> Result<C, ConfigError>,
+    shape: impl Fn(usize) -> Result<C, ConfigError>,
     dir: &genlab_train::RunDir,
     resume: bool,
     device: &Device,
     on_eval: &mut OnEval<'_, C::Model>,
 ) -> Result<(LmRun<C>, crate::TrainReport), GptError> {
     train.validate()?;
+    shape(256)?;
     let text = data_section.read_corpus()?;
     let fraction = data_section.train_fraction();
     let (train_text, _) = genlab_data::text::split(&text, fraction);

@@ -2,13 +2,13 @@
 //! override a recipe's `[train]` and `[data]`, streaming a sample, and the eval checks.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Result, bail};
 use clap::Args;
 use genlab_decoding::{GenerationConfig, LanguageModel, generate, generate_stream};
 use genlab_tokenizer::Tokenizer;
-use genlab_transformer::{DataSection, TrainConfig};
+use genlab_transformer::{DataSection, GptError, TrainConfig};
 
 /// Sampling flags shared by `train` (for its samples) and `generate`.
 #[derive(Args, Debug, Clone)]
@@ -149,6 +149,28 @@ impl TrainFlags {
     }
 }
 
+/// The recipe a `train` command starts from, and the model shape when it resumes: a resumed
+/// run continues with the recipe and shape recorded in `out` (a `--config` still replaces
+/// the recipe, and flags override either); a fresh one starts from `--config` or the
+/// defaults.
+pub fn starting_recipe<R: Default, C>(
+    config: Option<&Path>,
+    resume: bool,
+    out: &Path,
+    load: impl FnOnce(&Path) -> Result<R, GptError>,
+    resume_recipe: impl FnOnce(&Path) -> Result<(R, C), GptError>,
+) -> Result<(R, Option<C>)> {
+    Ok(match (config, resume) {
+        (Some(path), false) => (load(path)?, None),
+        (None, false) => (R::default(), None),
+        (Some(path), true) => (load(path)?, Some(resume_recipe(out)?.1)),
+        (None, true) => {
+            let (recipe, model) = resume_recipe(out)?;
+            (recipe, Some(model))
+        }
+    })
+}
+
 /// Streams a sample from `lm` to stdout (beam search prints its result at the end).
 pub fn stream_sample(
     lm: &impl LanguageModel,
@@ -190,7 +212,7 @@ pub fn stream_sample(
 pub fn eval_tokens(
     data: Option<&PathBuf>,
     tok: &dyn Tokenizer,
-    validation: impl FnOnce() -> Result<Vec<u32>, genlab_transformer::GptError>,
+    validation: impl FnOnce() -> Result<Vec<u32>, GptError>,
     block: usize,
     iters: usize,
 ) -> Result<Vec<u32>> {

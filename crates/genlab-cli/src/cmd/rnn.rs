@@ -85,20 +85,14 @@ pub fn run(globals: &Globals, cmd: RnnCmd) -> Result<()> {
 }
 
 fn train(args: TrainArgs, device: &genlab_tensor::Device) -> Result<()> {
-    // A resumed run continues with the recipe and shape it was trained with (flags still
-    // override the recipe); a fresh one starts from --config or the defaults.
     let resume = args.flags.resume;
-    let (mut recipe, model) = match (&args.config, resume) {
-        (Some(path), false) => (RnnRecipe::load(path)?, None),
-        (None, false) => (RnnRecipe::default(), None),
-        (Some(path), true) => {
-            (RnnRecipe::load(path)?, Some(genlab_transformer::rnn::resume_recipe(&args.out)?.1))
-        }
-        (None, true) => {
-            let (recipe, model) = genlab_transformer::rnn::resume_recipe(&args.out)?;
-            (recipe, Some(model))
-        }
-    };
+    let (mut recipe, model) = lm::starting_recipe(
+        args.config.as_deref(),
+        resume,
+        &args.out,
+        RnnRecipe::load,
+        genlab_transformer::rnn::resume_recipe,
+    )?;
     args.flags.apply(&mut recipe.train, &mut recipe.data);
     if let Some(p) = args.preset {
         recipe.model.preset = p

@@ -99,15 +99,7 @@ pub fn train_recipe(
     device: &Device,
     on_eval: &mut dyn FnMut(&CharRnn, &dyn Tokenizer, u64) -> Option<String>,
 ) -> Result<(RnnRun, TrainReport), GptError> {
-    // Checked before anything is written, so a refused run leaves no files behind.
-    recipe.train.validate()?;
-    if model.is_none() {
-        recipe.model.config(256)?;
-    }
-    let shape = |vocab: usize| match model {
-        Some(c) => Ok(c),
-        None => recipe.model.config(vocab),
-    };
+    let shape = |vocab| model.clone().map_or_else(|| recipe.model.config(vocab), Ok);
     pretrain_run(&recipe.train, &recipe.data, shape, dir, resume, device, on_eval)
 }
 
