@@ -26,6 +26,10 @@ pub enum TokenizerError {
     /// A file that parsed but does not describe something genlab can load.
     #[error("{path}: {problem}")]
     Format { path: String, problem: String },
+    /// A chat conversation, id sequence or JSON record that the chat template cannot handle
+    /// (wrong tokenizer, malformed ids with their position, a bad record shape).
+    #[error("chat template: {0}")]
+    Chat(String),
     /// The file system said no.
     #[error("{path}: {source}")]
     Io {

@@ -22,6 +22,7 @@
 mod bpe;
 pub mod bytelevel;
 mod chars;
+pub mod chat;
 mod classes;
 mod error;
 mod io;
@@ -34,6 +35,7 @@ mod train;
 
 pub use bpe::{Bpe, Token};
 pub use chars::CharTokenizer;
+pub use chat::{ChatTemplate, Message, Role};
 pub use error::{Result, TokenizerError};
 pub use io::native::{NATIVE_VERSION, load};
 pub use pattern::{GPT2_PATTERN, GPT4_PATTERN, Pattern, Splitter};

@@ -46,6 +46,10 @@ pub enum Start {
     /// Initialise the model from another run's checkpoint (fine-tuning): its weights only,
     /// with fresh optimisers at step 0.
     From(std::path::PathBuf),
+    /// The model handed to [`Trainer::start`] was built by the caller from another run's
+    /// weights (fine-tuning with a grown vocabulary or a new head): it is used as given, with
+    /// fresh optimisers at step 0, and the run is recorded as initialised from that one.
+    Given(std::path::PathBuf),
 }
 
 /// Where a run is kept and how it starts: what a family's train function takes besides its
@@ -81,6 +85,15 @@ impl RunSpec {
     /// The same run, starting from another run's weights.
     pub fn starting_from(mut self, other: impl Into<std::path::PathBuf>) -> Self {
         self.start = Start::From(other.into());
+        self
+    }
+
+    /// The same run, fresh from a model the caller built out of `other`'s weights
+    /// ([`Start::Given`]); a resumed run stays resumed.
+    pub fn given_from(mut self, other: impl Into<std::path::PathBuf>) -> Self {
+        if self.start != Start::Resume {
+            self.start = Start::Given(other.into());
+        }
         self
     }
 }
@@ -169,6 +182,10 @@ impl Trainer {
                         source.expect(other, &manifest.family, &[])?;
                         manifest.init_from = Some(other.clone());
                         Checkpoint::load_weights(other, model)?
+                    }
+                    Start::Given(other) => {
+                        manifest.init_from = Some(other.clone());
+                        model
                     }
                     _ => model,
                 };

@@ -8,6 +8,7 @@ pub mod block;
 pub mod cache;
 pub mod config;
 pub mod data;
+pub mod finetune;
 pub mod generate;
 pub mod mlp;
 pub mod model;

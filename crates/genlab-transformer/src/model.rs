@@ -84,9 +84,41 @@ impl Gpt {
 
     /// Logits for every position: `[batch, seq] -> [batch, seq, vocab_size]`.
     pub fn forward(&self, idx: Tensor<2, Int>) -> Tensor<3> {
+        self.logits(self.hidden(idx))
+    }
+
+    /// The final hidden states, after `ln_f`: `[batch, seq] -> [batch, seq, n_embd]` (what a
+    /// reward or value head reads).
+    pub fn hidden(&self, idx: Tensor<2, Int>) -> Tensor<3> {
         let x = self.embed(idx, 0);
         let x = self.h.iter().fold(x, |x, block| block.forward(x, 0, self.rope.as_ref(), None));
-        self.head(x)
+        self.ln_f.forward(x)
+    }
+
+    /// Number of token ids.
+    pub fn vocab_size(&self) -> usize {
+        self.wte.weight.val().dims()[0]
+    }
+
+    /// The same model with room for `extra` new token ids (Hugging Face's
+    /// `resize_token_embeddings`): their embedding rows (and LM-head rows, when untied) start
+    /// at the mean of the existing ones, so the new tokens begin as an average token.
+    pub fn with_extra_tokens(mut self, extra: usize) -> Self {
+        fn grow(w: Tensor<2>, extra: usize) -> Tensor<2> {
+            let mean = w.clone().mean_dim(0); // [1, d]
+            let [_, d] = mean.dims();
+            // A fresh leaf: the grown table is a parameter, not a function of the old one.
+            Tensor::cat(vec![w, mean.expand([extra, d])], 0).detach().require_grad()
+        }
+        if extra == 0 {
+            return self;
+        }
+        self.wte.weight = self.wte.weight.map(|w| grow(w, extra));
+        if let Some(head) = self.lm_head.as_mut() {
+            // burn's Linear stores [d_in, d_out]: the new ids are new columns.
+            head.weight = head.weight.clone().map(|w| grow(w.transpose(), extra).transpose());
+        }
+        self
     }
 
     /// Logits of the new tokens `idx` (`[batch, new]`), which follow the `cache.len()`
@@ -130,7 +162,11 @@ impl Gpt {
     }
 
     fn head(&self, x: Tensor<3>) -> Tensor<3> {
-        let x = self.ln_f.forward(x); // [b, t, d]
+        self.logits(self.ln_f.forward(x))
+    }
+
+    /// Logits from final hidden states (after `ln_f`): `[b, t, d] -> [b, t, vocab_size]`.
+    pub fn logits(&self, x: Tensor<3>) -> Tensor<3> {
         match &self.lm_head {
             Some(head) => head.forward(x),
             None => {

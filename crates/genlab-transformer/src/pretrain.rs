@@ -42,10 +42,11 @@ pub trait NextTokenModel: Module {
     fn block_size(&self) -> usize;
 }
 
-/// The shape of a [`NextTokenModel`]: validated, recorded in the run's manifest, built.
+/// The shape of a model [`train`] fits (a [`NextTokenModel`] for pretraining; a reward model
+/// for its stage): validated, recorded in the run's manifest, built.
 pub trait ModelConfig: Serialize {
     /// The model this config builds.
-    type Model: NextTokenModel;
+    type Model: Module;
     /// The run family written to `run.json` (`gpt`, `rnn`).
     const FAMILY: &'static str;
     /// Checks the shape is buildable; the error names the field.
@@ -189,6 +190,10 @@ pub struct TrainReport {
 pub trait Objective<C: ModelConfig = GptConfig> {
     /// Checks the data against the model before step 0.
     fn check(&self, model: &C) -> Result<(), TrainError>;
+    /// What the step's items are, for the throughput (`tok`, `pair`).
+    fn unit(&self) -> &'static str {
+        "tok"
+    }
     /// The mean loss of `model` on micro-batch `micro` of step `step` (drawn from the run's
     /// seed, step and micro-batch only, so a resumed run sees the same batches).
     fn loss(
@@ -199,7 +204,7 @@ pub trait Objective<C: ModelConfig = GptConfig> {
         micro: u64,
         device: &Device,
     ) -> Tensor<1>;
-    /// Tokens in one micro-batch (for tokens/s).
+    /// Items (tokens, pairs) in one micro-batch, for the throughput.
     fn tokens_per_batch(&self, model: &C) -> usize;
     /// Held-out figures of `model` (evaluated without autodiff), such as
     /// `[("train_loss", ..), ("val_loss", ..)]`; `val_loss` is the one the run reports.
@@ -224,7 +229,10 @@ impl<'a> NextToken<'a> {
     }
 }
 
-impl<C: ModelConfig> Objective<C> for NextToken<'_> {
+impl<C: ModelConfig> Objective<C> for NextToken<'_>
+where
+    C::Model: NextTokenModel,
+{
     fn check(&self, model: &C) -> Result<(), TrainError> {
         let block = model.block_size();
         for (split, tokens) in [("train", &self.data.train), ("val", &self.data.val)] {
@@ -296,16 +304,24 @@ pub fn pretrain<C: ModelConfig>(
     run: &RunSpec,
     device: &Device,
     on_eval: &mut dyn FnMut(&C::Model, u64) -> Option<String>,
-) -> Result<(C::Model, TrainReport), TrainError> {
-    train(model_cfg, cfg, &NextToken::new(data, cfg), C::FAMILY, run, device, on_eval)
+) -> Result<(C::Model, TrainReport), TrainError>
+where
+    C::Model: NextTokenModel,
+{
+    let objective = NextToken::new(data, cfg);
+    train(model_cfg, None, cfg, &objective, C::FAMILY, run, device, on_eval)
 }
 
 /// Trains `model_cfg` on `objective` as a run of family `C::FAMILY` and `kind` (the family
 /// for pretraining), kept in `run` (`run.json`, `metrics.jsonl`, `checkpoint.bin`,
-/// `loss.svg`). `on_eval` is called after each evaluation with the model and step, and may
-/// return text (a sample) for the log and the run page.
+/// `loss.svg`). The model starts as `initial` when given (a fine-tuning stage's model built
+/// from another run, with `run` started [`given_from`](genlab_train::RunSpec::given_from)
+/// it), else freshly initialised. `on_eval` is called after each evaluation with the model
+/// and step, and may return text (a sample) for the log and the run page.
+#[allow(clippy::too_many_arguments)]
 pub fn train<C: ModelConfig>(
     model_cfg: &C,
+    initial: Option<C::Model>,
     cfg: &TrainConfig,
     objective: &dyn Objective<C>,
     kind: &str,
@@ -320,9 +336,10 @@ pub fn train<C: ModelConfig>(
     device.seed(cfg.seed);
     let manifest =
         RunManifest::new(C::FAMILY, kind, model_cfg, cfg).with_tokenizer("tokenizer.json");
-    let spec = TrainSpec::new(run, cfg.seed, cfg.max_steps, "tok", &device);
+    let spec = TrainSpec::new(run, cfg.seed, cfg.max_steps, objective.unit(), &device);
+    let model = initial.unwrap_or_else(|| model_cfg.init(&device));
     let (mut t, mut model, optims) =
-        Trainer::start(&spec, &manifest, model_cfg.init(&device), |m| vec![cfg.optim.init(m)])?;
+        Trainer::start(&spec, &manifest, model, |m| vec![cfg.optim.init(m)])?;
     let [mut optim] = optims.try_into().unwrap_or_else(|_| unreachable!("one optimiser"));
     let schedule = cfg.schedule();
     let tokens_per_step = (objective.tokens_per_batch(model_cfg) * cfg.grad_accum) as u64;

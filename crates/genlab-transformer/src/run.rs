@@ -48,6 +48,17 @@ pub enum GptError {
     /// Training failed.
     #[error(transparent)]
     Train(#[from] TrainError),
+    /// A fine-tuning dataset is malformed (the line is named).
+    #[error("dataset {path}: {problem}")]
+    Dataset {
+        /// The file (or a description of in-memory data).
+        path: PathBuf,
+        /// What is wrong, with the line.
+        problem: String,
+    },
+    /// A fine-tuning stage cannot run as asked (mismatched runs, a prompt too long).
+    #[error("{0}")]
+    Finetune(String),
     /// A file could not be read or written.
     #[error("{path}: {source}")]
     Io {
@@ -153,7 +164,10 @@ pub fn pretrain_run<C: ModelConfig>(
     resume: bool,
     device: &Device,
     on_eval: &mut OnEval<'_, C::Model>,
-) -> Result<(LmRun<C>, crate::TrainReport), GptError> {
+) -> Result<(LmRun<C>, crate::TrainReport), GptError>
+where
+    C::Model: crate::NextTokenModel,
+{
     train.validate()?;
     shape(256)?;
     let text = data_section.read_corpus()?;

@@ -7,6 +7,7 @@ mod ar;
 #[allow(dead_code)] // helpers that not every benchmark uses yet (e.g. `num`)
 pub mod common;
 mod decoding;
+mod finetune;
 mod gan;
 mod gpt;
 mod hmm;
@@ -41,6 +42,7 @@ const BENCHES: &[Bench] = &[
     ("hmm", hmm::run),
     ("rnn", rnn::run),
     ("ar", ar::run),
+    ("finetune", finetune::run),
 ];
 
 /// Options of `cargo xtask bench`.

@@ -1,4 +1,4 @@
-//! `genlab data check`: reads the embedded defaults, and the given files or the shared data
+//! `genlab data check | instructions | rankings`. `check` reads the embedded defaults, and the given files or the shared data
 //! folder, and prints counts, shapes and label histograms. A quick way to see that genlab
 //! runs and finds its data.
 
@@ -24,12 +24,89 @@ pub enum DataCmd {
         #[arg(long, value_name = "FILE")]
         text: Option<PathBuf>,
     },
+    /// Write instruction-playground examples as `{"task", "prompt", "response"}` JSONL.
+    Instructions {
+        /// train or heldout (their prompts never overlap).
+        #[arg(long, value_enum, default_value = "train")]
+        split: SplitArg,
+        /// Number of examples.
+        #[arg(long, default_value_t = 6000)]
+        n: usize,
+        /// Seed (the built-in SFT stage uses 7 for train and 6 for held-out).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Output JSONL.
+        #[arg(long, value_parser = super::path_arg)]
+        out: PathBuf,
+    },
+    /// Write rankings by the playground's rule-based judge as `{"prompt", "responses": [best, ..., worst]}` JSONL.
+    Rankings {
+        /// train or heldout.
+        #[arg(long, value_enum, default_value = "train")]
+        split: SplitArg,
+        /// Number of rankings.
+        #[arg(long, default_value_t = 1500)]
+        n: usize,
+        /// Responses per ranking (2-9).
+        #[arg(long, default_value_t = 4)]
+        k: usize,
+        /// Seed (the built-in stages use 7 for train and 6 for held-out).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Output JSONL.
+        #[arg(long, value_parser = super::path_arg)]
+        out: PathBuf,
+    },
+}
+
+/// A playground split.
+#[derive(clap::ValueEnum, Debug, Clone, Copy)]
+pub enum SplitArg {
+    /// Training prompts.
+    Train,
+    /// Held-out prompts.
+    Heldout,
+}
+
+impl SplitArg {
+    fn split(self) -> genlab_data::instructions::Split {
+        match self {
+            SplitArg::Train => genlab_data::instructions::Split::Train,
+            SplitArg::Heldout => genlab_data::instructions::Split::Heldout,
+        }
+    }
+    fn default_seed(self) -> u64 {
+        match self {
+            SplitArg::Train => 7,
+            SplitArg::Heldout => 6,
+        }
+    }
 }
 
 /// Runs `genlab data ...`.
 pub fn run(cmd: DataCmd) -> anyhow::Result<()> {
     match cmd {
         DataCmd::Check { mnist, text } => check(mnist, text),
+        DataCmd::Instructions { split, n, seed, out } => {
+            if n == 0 {
+                bail!("--n must be at least 1");
+            }
+            let seed = seed.unwrap_or(split.default_seed());
+            let records = genlab_data::instructions::examples(split.split(), n, seed);
+            super::finetune::write_jsonl(&out, &records)?;
+            println!("wrote {n} examples to {}", out.display());
+            Ok(())
+        }
+        DataCmd::Rankings { split, n, k, seed, out } => {
+            if n == 0 || !(2..=9).contains(&k) {
+                bail!("--n must be at least 1 and --k between 2 and 9 (got n {n}, k {k})");
+            }
+            let seed = seed.unwrap_or(split.default_seed());
+            let records = genlab_data::preference::rankings(split.split(), n, k, seed);
+            super::finetune::write_jsonl(&out, &records)?;
+            println!("wrote {n} rankings of {k} responses to {}", out.display());
+            Ok(())
+        }
     }
 }
 

@@ -1,4 +1,5 @@
-//! `genlab gpt train | generate | eval | export`: the GPT from text to streamed text.
+//! `genlab gpt train | generate | eval | export`: the GPT from text to streamed text; the
+//! fine-tuning stages and chat are in [`super::finetune`].
 
 use std::path::PathBuf;
 
@@ -8,7 +9,7 @@ use genlab_tokenizer::Tokenizer;
 use genlab_train::RunDir;
 use genlab_transformer::{Gpt, GptGenerator, PosEncoding, Recipe, estimate_loss};
 
-use super::{Globals, lm};
+use super::{Globals, finetune, lm};
 
 /// The GPT family.
 #[derive(Subcommand, Debug)]
@@ -21,6 +22,18 @@ pub enum GptCmd {
     Eval(EvalArgs),
     /// Write a run's weights as safetensors with nanoGPT/PyTorch names.
     Export(ExportArgs),
+    /// Supervised fine-tuning on instructions (the built-in playground, or JSONL), loss on responses only.
+    Sft(finetune::SftArgs),
+    /// Train a reward model on ranked responses (Bradley-Terry).
+    Reward(finetune::PreferenceArgs),
+    /// RLHF of an SFT policy against a reward model: PPO or RLOO, KL-penalised.
+    Rlhf(finetune::RlhfArgs),
+    /// Direct preference optimisation of an SFT policy from preference pairs.
+    Dpo(finetune::PreferenceArgs),
+    /// Judge a run on the held-out instruction playground: exact match, preference score, KL, distinct-2.
+    Judge(finetune::JudgeArgs),
+    /// Chat with a fine-tuned run (interactive; one-shot when stdin is not a terminal).
+    Chat(finetune::ChatArgs),
 }
 
 /// The shared sampling flags, and the GPT's own: whether to use the KV cache.
@@ -107,6 +120,12 @@ pub fn run(globals: &Globals, cmd: GptCmd) -> Result<()> {
             lm::stream_sample(&generator, run.tokenizer.as_ref(), &args.sample.common)
         }
         GptCmd::Eval(args) => eval(args, &device),
+        GptCmd::Sft(args) => finetune::sft(args, &device),
+        GptCmd::Reward(args) => finetune::reward(args, &device),
+        GptCmd::Rlhf(args) => finetune::rlhf(args, &device),
+        GptCmd::Dpo(args) => finetune::dpo(args, &device),
+        GptCmd::Judge(args) => finetune::judge(args, &device),
+        GptCmd::Chat(args) => finetune::chat(args, &device),
         GptCmd::Export(args) => {
             let run = genlab_transformer::load(&args.checkpoint, &device)?;
             genlab_transformer::save_safetensors(&run.model, &args.out)?;

@@ -4,6 +4,7 @@ pub mod ae;
 pub mod ar;
 pub mod data;
 pub mod eval;
+pub mod finetune;
 pub mod gan;
 pub mod gpt;
 pub mod hmm;

@@ -60,6 +60,11 @@ pub const NUMERIC: &[&str] = &[
     "STATES",
     "RESTARTS",
     "SYMBOLS",
+    "KL_COEF",
+    "PROMPTS",
+    "SAMPLES",
+    "PROMPT_SEED",
+    "K",
 ];
 /// Flags that name a file or folder to read.
 pub const INPUT_PATHS: &[&str] = &[
@@ -80,6 +85,10 @@ pub const INPUT_PATHS: &[&str] = &[
     "RUN",
     "VAL",
     "COMPARE",
+    "BASE",
+    "POLICY",
+    "REWARD",
+    "REFERENCE",
 ];
 /// Flags that name where to write: any value may be fine, only panics and hangs are checked.
 pub const OUTPUTS: &[&str] = &["OUT", "REPORT", "IDX", "HF", "TIKTOKEN", "STATES_FILE"];
@@ -165,6 +174,28 @@ impl Fixtures {
         ok(&["eval", "train-classifier", "--epochs", "1", "--out", &p("cls")]);
         ok(&[common::TINY_WAVENET, &["--out", &p("wn")]].concat());
         ok(&["hmm", "fit", "--data", "nile", "--restarts", "1", "--out", &p("hmm.json")]);
+        // Fine-tuning: a tiny base whose alphabet covers the instruction playground, an SFT
+        // run and a reward model from it, and a recipe with a small playground.
+        std::fs::write(p("alphabet.txt"), genlab_data::instructions::ALPHABET.repeat(40)).unwrap();
+        let base_recipe = format!(
+            "family = \"gpt\"\n[model]\nblock_size = 128\nn_layer = 1\nn_head = 2\nn_embd = 16\n\
+             [train]\nmax_steps = 1\nbatch_size = 2\nwarmup_steps = 0\neval_iters = 1\n\
+             [data]\npath = {:?}\n",
+            p("alphabet.txt")
+        );
+        std::fs::write(p("ft-base.toml"), base_recipe).unwrap();
+        ok(&["gpt", "train", "--config", &p("ft-base.toml"), "--max-tokens", "2", "--out", &p("ft-base")]);
+        std::fs::write(
+            p("ft.toml"),
+            "family = \"finetune\"\n[train]\nmax_steps = 1\nbatch_size = 2\nwarmup_steps = 0\n\
+             [playground]\nexamples = 20\nheldout = 7\nrankings = 4\nheldout_rankings = 2\n\
+             [rl]\niterations = 1\nprompts_per_iteration = 1\nsamples_per_prompt = 2\nminibatches = 1\n\
+             max_new_tokens = 4\nprompts = 10\neval_prompts = 7\neval_samples = 1\n",
+        )
+        .unwrap();
+        let ft = p("ft.toml");
+        ok(&["gpt", "sft", "--config", &ft, "--base", &p("ft-base"), "--out", &p("sft")]);
+        ok(&["gpt", "reward", "--config", &ft, "--base", &p("sft"), "--out", &p("rm")]);
         // A run whose checkpoint was cut short (a crash mid-copy, a full disk).
         std::fs::create_dir_all(p("truncated-run")).unwrap();
         for file in ["run.json", "checkpoint.bin"] {
@@ -303,6 +334,31 @@ impl Fixtures {
                     .map(String::from)
                     .to_vec()
             }
+            ["data", "instructions"] => vec!["--n".into(), "5".into(), "--out".into(), format!("{out}/i.jsonl")],
+            ["data", "rankings"] => vec!["--n".into(), "3".into(), "--out".into(), format!("{out}/r.jsonl")],
+            ["gpt", "sft"] => {
+                ["--config", &p("ft.toml"), "--base", &p("ft-base"), "--out", out]
+                    .map(String::from)
+                    .to_vec()
+            }
+            ["gpt", "reward" | "dpo"] => {
+                ["--config", &p("ft.toml"), "--base", &p("sft"), "--out", out]
+                    .map(String::from)
+                    .to_vec()
+            }
+            ["gpt", "rlhf"] => {
+                ["--config", &p("ft.toml"), "--policy", &p("sft"), "--reward", &p("rm"), "--out", out]
+                    .map(String::from)
+                    .to_vec()
+            }
+            ["gpt", "judge"] => {
+                ["--checkpoint", &p("sft"), "--prompts", "3", "--samples", "1"]
+                    .map(String::from)
+                    .to_vec()
+            }
+            ["gpt", "chat"] => {
+                ["--checkpoint", &p("sft"), "--max-tokens", "3"].map(String::from).to_vec()
+            }
             ["ar", "forecast"] => vec!["--out".into(), out.into()],
             ["ar", _] => vec![],
             ["run", _] => vec![p("gpt")],
@@ -326,9 +382,11 @@ impl Fixtures {
                     .map(|n| self.path(n)),
             );
         }
-        if ["CHECKPOINT", "CLASSIFIER", "DIR", "RUN"].contains(&value_name) {
+        if ["CHECKPOINT", "CLASSIFIER", "DIR", "RUN", "BASE", "POLICY", "REWARD", "REFERENCE"]
+            .contains(&value_name)
+        {
             // Runs of every family (all but one are the wrong family) and a truncated one.
-            let runs = ["gpt", "rnn", "vae", "gan", "p2p", "cls", "wn", "truncated-run"];
+            let runs = ["gpt", "rnn", "vae", "gan", "p2p", "cls", "wn", "truncated-run", "sft", "rm"];
             v.extend(runs.map(|n| self.path(n)));
         }
         v

@@ -1,0 +1,409 @@
+//! `genlab gpt sft | reward | rlhf | dpo | judge | chat`: fine-tuning stages, the judge on
+//! the instruction playground, and a chat REPL. Flags are parsed here; the work is in
+//! `genlab_transformer::finetune`.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Result, bail};
+use clap::{Args, ValueEnum};
+use genlab_data::instructions::{Split, instances};
+use genlab_decoding::{GenerationConfig, generate_stream};
+use genlab_tokenizer::Message;
+use genlab_train::RunDir;
+use genlab_transformer::GptGenerator;
+use genlab_transformer::finetune::{self, Algorithm, StageRecipe};
+
+use super::path_arg;
+
+/// Flags every training stage shares.
+#[derive(Args, Debug)]
+pub struct StageFlags {
+    /// A TOML recipe (see configs/finetune.toml).
+    #[arg(long, value_parser = path_arg)]
+    pub config: Option<PathBuf>,
+    /// Training JSONL (default: the built-in instruction playground).
+    #[arg(long, value_parser = path_arg)]
+    pub data: Option<PathBuf>,
+    /// Held-out JSONL, with --data.
+    #[arg(long, value_parser = path_arg)]
+    pub val: Option<PathBuf>,
+    /// Optimiser steps (RLHF: iterations).
+    #[arg(long)]
+    pub steps: Option<u64>,
+    /// Examples or pairs per batch (RLHF: prompts per iteration).
+    #[arg(long)]
+    pub batch_size: Option<usize>,
+    /// Learning rate.
+    #[arg(long)]
+    pub lr: Option<f64>,
+    /// Seed of batches and sampling.
+    #[arg(long)]
+    pub train_seed: Option<u64>,
+    /// Continue from the run folder's checkpoint.
+    #[arg(long)]
+    pub resume: bool,
+    /// Write the final figures as JSON here.
+    #[arg(long, value_parser = path_arg)]
+    pub report: Option<PathBuf>,
+}
+
+impl StageFlags {
+    fn recipe(&self) -> Result<StageRecipe> {
+        if self.steps == Some(0) {
+            bail!("--steps must be at least 1");
+        }
+        if self.batch_size == Some(0) {
+            bail!("--batch-size must be at least 1");
+        }
+        if let Some(lr) = self.lr.filter(|lr| !(lr.is_finite() && *lr > 0.0)) {
+            bail!("--lr must be a positive number, not {lr}");
+        }
+        let mut r = match &self.config {
+            Some(path) => StageRecipe::load(path)?,
+            None => StageRecipe::default(),
+        };
+        let t = &mut r.train;
+        if let Some(s) = self.steps {
+            t.max_steps = s;
+            t.warmup_steps = t.warmup_steps.min(s / 10);
+            r.rl.iterations = s;
+        }
+        if let Some(b) = self.batch_size {
+            t.batch_size = b;
+            r.rl.prompts_per_iteration = b;
+        }
+        if let Some(lr) = self.lr {
+            t.lr = lr;
+            t.min_lr = t.min_lr.min(lr);
+            r.rl.lr = lr;
+        }
+        if let Some(s) = self.train_seed {
+            t.seed = s;
+            r.rl.seed = s;
+        }
+        r.train.validate()?;
+        r.rl.validate()?;
+        Ok(r)
+    }
+
+    fn write_report(&self, report: &impl serde::Serialize) -> Result<()> {
+        let text = serde_json::to_string_pretty(report)?;
+        if let Some(path) = &self.report {
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir)?;
+            }
+            std::fs::write(path, &text)?;
+        }
+        println!("{}", serde_json::to_string(report)?);
+        Ok(())
+    }
+}
+
+/// `gpt sft`.
+#[derive(Args, Debug)]
+pub struct SftArgs {
+    /// The run to start from: a pretrained GPT (its vocabulary grows by the chat tokens) or a chat run.
+    #[arg(long, value_parser = path_arg, default_value = "runs/gpt")]
+    pub base: PathBuf,
+    /// Run folder.
+    #[arg(long, value_parser = path_arg, default_value = "runs/sft")]
+    pub out: PathBuf,
+    #[command(flatten)]
+    pub flags: StageFlags,
+}
+
+/// `gpt reward` and `gpt dpo`.
+#[derive(Args, Debug)]
+pub struct PreferenceArgs {
+    /// The SFT run to start from.
+    #[arg(long, value_parser = path_arg, default_value = "runs/sft")]
+    pub base: PathBuf,
+    /// Run folder.
+    #[arg(long, value_parser = path_arg)]
+    pub out: PathBuf,
+    /// DPO's beta (default 0.1, or the recipe's).
+    #[arg(long, value_parser = super::positive_f32)]
+    pub beta: Option<f32>,
+    #[command(flatten)]
+    pub flags: StageFlags,
+}
+
+/// `gpt rlhf`.
+#[derive(Args, Debug)]
+pub struct RlhfArgs {
+    /// The SFT run: the starting policy and the frozen reference.
+    #[arg(long, value_parser = path_arg, default_value = "runs/sft")]
+    pub policy: PathBuf,
+    /// The reward model run.
+    #[arg(long, value_parser = path_arg, default_value = "runs/reward")]
+    pub reward: PathBuf,
+    /// ppo (value head, GAE) or rloo (critic-free group baselines).
+    #[arg(long, value_enum)]
+    pub algorithm: Option<AlgorithmArg>,
+    /// KL coefficient beta.
+    #[arg(long, value_parser = super::non_negative_f32)]
+    pub kl_coef: Option<f32>,
+    /// Run folder.
+    #[arg(long, value_parser = path_arg, default_value = "runs/rlhf")]
+    pub out: PathBuf,
+    #[command(flatten)]
+    pub flags: StageFlags,
+}
+
+/// The RLHF estimator.
+#[derive(ValueEnum, Debug, Clone, Copy)]
+pub enum AlgorithmArg {
+    /// PPO with a value head and GAE.
+    Ppo,
+    /// RLOO, critic-free.
+    Rloo,
+}
+
+/// `gpt judge`.
+#[derive(Args, Debug)]
+pub struct JudgeArgs {
+    /// A pretrained or chat run.
+    #[arg(long, value_parser = path_arg)]
+    pub checkpoint: PathBuf,
+    /// A chat run to measure the KL against (the SFT reference).
+    #[arg(long, value_parser = path_arg)]
+    pub reference: Option<PathBuf>,
+    /// Held-out playground prompts.
+    #[arg(long, default_value_t = 280)]
+    pub prompts: usize,
+    /// Sampled responses per prompt for the preference score.
+    #[arg(long, default_value_t = 4)]
+    pub samples: usize,
+    /// Seed of the prompts' draw (the recipe's playground seed ^ 1 is what SFT holds out).
+    #[arg(long, default_value_t = 6)]
+    pub prompt_seed: u64,
+    /// Sampling seed.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+}
+
+/// `gpt chat`.
+#[derive(Args, Debug)]
+pub struct ChatArgs {
+    /// A chat run (SFT, DPO or RLHF).
+    #[arg(long, value_parser = path_arg, default_value = "runs/sft")]
+    pub checkpoint: PathBuf,
+    /// A system message that opens the conversation.
+    #[arg(long)]
+    pub system: Option<String>,
+    /// Most tokens per reply.
+    #[arg(long, default_value_t = 64)]
+    pub max_tokens: usize,
+    /// Softmax temperature; 0 = greedy.
+    #[arg(long, default_value_t = 0.0)]
+    pub temperature: f32,
+    /// Keep the k most likely tokens (0 = off).
+    #[arg(long, default_value_t = 0)]
+    pub top_k: usize,
+    /// Nucleus sampling mass (1.0 = off).
+    #[arg(long, default_value_t = 1.0)]
+    pub top_p: f32,
+    /// Drop tokens below min_p x the top probability (0 = off).
+    #[arg(long, default_value_t = 0.0)]
+    pub min_p: f32,
+    /// Repetition penalty (1.0 = off).
+    #[arg(long, default_value_t = 1.0)]
+    pub repeat_penalty: f32,
+    /// Sampling seed.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+}
+
+/// Runs a stage into the run folder `out`. A stage that fails before its first checkpoint
+/// leaves no folder behind when there was none: a refused command writes nothing.
+fn in_run_dir<T>(out: &Path, stage: impl FnOnce(&RunDir) -> Result<T>) -> Result<T> {
+    let existed = out.exists();
+    let run = RunDir::create(out)?;
+    let result = stage(&run);
+    if result.is_err() && !existed && !run.checkpoint().exists() {
+        let _ = std::fs::remove_dir_all(out);
+    }
+    result
+}
+
+pub fn sft(args: SftArgs, device: &genlab_tensor::Device) -> Result<()> {
+    let recipe = args.flags.recipe()?;
+    let data = recipe.sft_data(args.flags.data.as_deref(), args.flags.val.as_deref())?;
+    let (run, report) = in_run_dir(&args.out, |out| {
+        Ok(finetune::sft(&args.base, &data, &recipe.train, out, args.flags.resume, device)?)
+    })?;
+    eprintln!("done: run folder {} (report.html, metrics.jsonl, checkpoint.bin)", run.dir.display());
+    args.flags.write_report(&report)
+}
+
+pub fn reward(args: PreferenceArgs, device: &genlab_tensor::Device) -> Result<()> {
+    let recipe = args.flags.recipe()?;
+    let (train, val) = recipe.preference_data(args.flags.data.as_deref(), args.flags.val.as_deref())?;
+    let (_, report) = in_run_dir(&args.out, |out| {
+        Ok(finetune::reward(&args.base, &train, &val, &recipe.train, out, args.flags.resume, device)?)
+    })?;
+    eprintln!("done: reward model in {}", args.out.display());
+    args.flags.write_report(&report)
+}
+
+pub fn dpo(args: PreferenceArgs, device: &genlab_tensor::Device) -> Result<()> {
+    let recipe = args.flags.recipe()?;
+    let (train, val) = recipe.preference_data(args.flags.data.as_deref(), args.flags.val.as_deref())?;
+    let beta = args.beta.unwrap_or(recipe.beta);
+    let (_, report) = in_run_dir(&args.out, |out| {
+        let resume = args.flags.resume;
+        Ok(finetune::dpo_stage(&args.base, &train, &val, beta, &recipe.train, out, resume, device)?)
+    })?;
+    eprintln!("done: DPO policy in {}", args.out.display());
+    args.flags.write_report(&report)
+}
+
+pub fn rlhf(args: RlhfArgs, device: &genlab_tensor::Device) -> Result<()> {
+    if args.flags.data.is_some() || args.flags.val.is_some() {
+        bail!("rlhf samples its own responses to the playground's prompts: --data/--val do not apply");
+    }
+    let mut recipe = args.flags.recipe()?;
+    if let Some(a) = args.algorithm {
+        recipe.rl.algorithm = match a {
+            AlgorithmArg::Ppo => Algorithm::Ppo,
+            AlgorithmArg::Rloo => Algorithm::Rloo,
+        };
+    }
+    if let Some(k) = args.kl_coef {
+        recipe.rl.kl_coef = k;
+    }
+    recipe.rl.validate()?;
+    let (_, report) = in_run_dir(&args.out, |out| {
+        Ok(finetune::rlhf(&args.policy, &args.reward, &recipe.rl, out, args.flags.resume, device)?)
+    })?;
+    eprintln!("done: RLHF policy in {}", args.out.display());
+    args.flags.write_report(&report)
+}
+
+pub fn judge(args: JudgeArgs, device: &genlab_tensor::Device) -> Result<()> {
+    if args.prompts == 0 || args.samples == 0 {
+        bail!("--prompts and --samples must be at least 1");
+    }
+    let run = finetune::load_base(&args.checkpoint, device)?;
+    let reference = match &args.reference {
+        Some(dir) => {
+            let r = finetune::load_chat(dir, device)?;
+            run.same_vocabulary(&r)?;
+            Some(r)
+        }
+        None => None,
+    };
+    let prompts = instances(Split::Heldout, args.prompts, args.prompt_seed);
+    let j = finetune::judge_policy(
+        &run.speaker(),
+        reference.as_ref().map(|r| &r.model),
+        &prompts,
+        args.samples,
+        args.seed,
+        device,
+    )?;
+    println!("{}", serde_json::to_string(&j)?);
+    Ok(())
+}
+
+pub fn chat(args: ChatArgs, device: &genlab_tensor::Device) -> Result<()> {
+    let run = finetune::load_chat(&args.checkpoint, device)?;
+    let config = GenerationConfig {
+        max_new_tokens: args.max_tokens,
+        temperature: args.temperature,
+        top_k: args.top_k,
+        top_p: args.top_p,
+        min_p: args.min_p,
+        repeat_penalty: args.repeat_penalty,
+        stop_token_ids: vec![run.template.end_id()],
+        seed: args.seed,
+        ..GenerationConfig::default()
+    };
+    config.validate()?;
+    let generator = GptGenerator::new(&run.model, device, true);
+    let mut messages: Vec<Message> = args.system.iter().map(Message::system).collect();
+    let stdin = std::io::stdin();
+    if !stdin.is_terminal() {
+        // One shot, for scripts: all of stdin is one user message.
+        let mut text = String::new();
+        for line in stdin.lock().lines() {
+            text.push_str(&line?);
+            text.push('\n');
+        }
+        messages.push(Message::user(text.trim_end()));
+        reply(&run, &generator, &config, &mut messages)?;
+        return Ok(());
+    }
+    eprintln!("chatting with {} (empty line or Ctrl-D ends, /reset forgets)", args.checkpoint.display());
+    loop {
+        eprint!("> ");
+        std::io::stderr().flush()?;
+        let mut line = String::new();
+        if stdin.lock().read_line(&mut line)? == 0 || line.trim().is_empty() {
+            return Ok(());
+        }
+        if line.trim() == "/reset" {
+            messages.retain(|m| m.role == genlab_tokenizer::Role::System);
+            continue;
+        }
+        messages.push(Message::user(line.trim_end()));
+        if let Err(e) = reply(&run, &generator, &config, &mut messages) {
+            messages.pop();
+            eprintln!("error: {e:#}");
+        }
+    }
+}
+
+/// Streams the assistant's reply to `messages` and appends it. The oldest turns are dropped
+/// (the system message kept) when the conversation outgrows the context.
+fn reply(
+    run: &finetune::ChatRun,
+    generator: &GptGenerator,
+    config: &GenerationConfig,
+    messages: &mut Vec<Message>,
+) -> Result<()> {
+    let (tok, template) = (run.tokenizer.as_ref(), &run.template);
+    let block = run.config.block_size;
+    let mut prompt = template.generation_prompt(tok, messages)?;
+    while prompt.len() >= block {
+        let first = messages.iter().position(|m| m.role != genlab_tokenizer::Role::System);
+        match first {
+            Some(i) if i + 1 < messages.len() => {
+                messages.remove(i);
+            }
+            _ => bail!(
+                "the message is {} tokens with the template; the model's context is {block}",
+                prompt.len()
+            ),
+        }
+        prompt = template.generation_prompt(tok, messages)?;
+    }
+    let detok = |ids: &[u32]| template.decode_response(tok, ids).map(|r| r.0).unwrap_or_default();
+    let mut out = std::io::stdout().lock();
+    let mut ids = Vec::new();
+    for token in generate_stream(generator, &prompt, config, Some(&detok))? {
+        let token = token?;
+        ids.push(token.id);
+        write!(out, "{}", token.text)?;
+        out.flush()?;
+    }
+    writeln!(out)?;
+    let (text, _) = template.decode_response(tok, &ids)?;
+    messages.push(Message::assistant(text));
+    Ok(())
+}
+
+/// Writes JSONL records to `path`, creating its folder.
+pub fn write_jsonl<T: serde::Serialize>(path: &Path, records: &[T]) -> Result<()> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    let mut text = String::new();
+    for r in records {
+        text.push_str(&serde_json::to_string(r)?);
+        text.push('\n');
+    }
+    std::fs::write(path, text)?;
+    Ok(())
+}

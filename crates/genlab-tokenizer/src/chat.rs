@@ -1,0 +1,795 @@
+//! A chat template that works with any [`Tokenizer`] (character-level or BPE) by working at
+//! the id level: four special tokens get the ids right after the base tokenizer's vocabulary,
+//! so a model fine-tuned for chat grows its vocabulary by four (as Hugging Face's
+//! `add_special_tokens` followed by `resize_token_embeddings`).
+//!
+//! | token | id |
+//! |---|---|
+//! | `<|system|>` | `base_vocab` |
+//! | `<|user|>` | `base_vocab + 1` |
+//! | `<|assistant|>` | `base_vocab + 2` |
+//! | `<|end|>` | `base_vocab + 3` |
+//!
+//! Each message renders as `<role-token> content-ids <|end|>`; a generation prompt appends
+//! `<|assistant|>` (Hugging Face's `add_generation_prompt`). In text form a conversation reads
+//! `<|user|>Add 2 and 3.<|end|><|assistant|>5<|end|>`.
+//!
+//! ```
+//! use genlab_tokenizer::{CharTokenizer, ChatTemplate, Message, Tokenizer};
+//! let tok = CharTokenizer::train("Add 2 and 3.5");
+//! let chat = ChatTemplate::new(tok.vocab_size() as u32);
+//! let messages = [Message::user("Add 2 and 3."), Message::assistant("5")];
+//! let (ids, mask) = chat.render(&tok, &messages).unwrap();
+//! assert_eq!(chat.display(&tok, &ids).unwrap(), "<|user|>Add 2 and 3.<|end|><|assistant|>5<|end|>");
+//! // Only the assistant's "5" and its closing <|end|> are trained on.
+//! assert_eq!(mask.iter().filter(|&&m| m).count(), 2);
+//! assert_eq!(chat.parse(&tok, &ids).unwrap(), messages);
+//! ```
+
+use std::fmt;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::Tokenizer;
+use crate::error::{Result, TokenizerError};
+use crate::io::{read, write_atomic};
+
+/// The `"format"` tag of a saved [`ChatTemplate`].
+const CHAT_FORMAT: &str = "genlab-chat-1";
+
+/// Who speaks a [`Message`]; serialised in lower case (`"system"`, `"user"`, `"assistant"`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// Instructions that frame the conversation.
+    System,
+    /// The person talking to the model.
+    User,
+    /// The model; the only role whose text a model is trained to produce.
+    Assistant,
+}
+
+impl Role {
+    /// All roles, in special-token order.
+    pub const ALL: [Role; 3] = [Role::System, Role::User, Role::Assistant];
+
+    /// The lower-case name used in JSON (`"system"`, `"user"`, `"assistant"`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::System => "system",
+            Role::User => "user",
+            Role::Assistant => "assistant",
+        }
+    }
+
+    /// The role with this lower-case name.
+    pub fn from_name(name: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == name)
+    }
+
+    fn offset(self) -> u32 {
+        match self {
+            Role::System => 0,
+            Role::User => 1,
+            Role::Assistant => 2,
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One turn of a conversation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Message {
+    /// Who speaks.
+    pub role: Role,
+    /// What they say.
+    pub content: String,
+}
+
+impl Message {
+    /// A message with this role and content.
+    pub fn new(role: Role, content: impl Into<String>) -> Self {
+        Message { role, content: content.into() }
+    }
+
+    /// A system message.
+    pub fn system(content: impl Into<String>) -> Self {
+        Message::new(Role::System, content)
+    }
+
+    /// A user message.
+    pub fn user(content: impl Into<String>) -> Self {
+        Message::new(Role::User, content)
+    }
+
+    /// An assistant message.
+    pub fn assistant(content: impl Into<String>) -> Self {
+        Message::new(Role::Assistant, content)
+    }
+}
+
+/// The on-disk shape of a [`ChatTemplate`]: `{"format": "genlab-chat-1", "base_vocab": N}`.
+#[derive(Serialize, Deserialize)]
+struct ChatFile {
+    format: String,
+    base_vocab: u32,
+}
+
+/// The chat template of a model whose base tokenizer has `base_vocab` ids: the four special
+/// tokens take ids `base_vocab..base_vocab + 4`.
+///
+/// Serialises (with serde, and in [`ChatTemplate::save`]) as
+/// `{"format": "genlab-chat-1", "base_vocab": N}`; deserialising checks the format tag.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(into = "ChatFile", try_from = "ChatFile")]
+pub struct ChatTemplate {
+    /// Number of ids of the base tokenizer; the first special id.
+    pub base_vocab: u32,
+}
+
+impl From<ChatTemplate> for ChatFile {
+    fn from(t: ChatTemplate) -> Self {
+        ChatFile { format: CHAT_FORMAT.to_string(), base_vocab: t.base_vocab }
+    }
+}
+
+impl TryFrom<ChatFile> for ChatTemplate {
+    type Error = String;
+
+    fn try_from(f: ChatFile) -> std::result::Result<Self, String> {
+        if f.format != CHAT_FORMAT {
+            return Err(format!("\"format\" is {:?}, expected {CHAT_FORMAT:?}", f.format));
+        }
+        if f.base_vocab > ChatTemplate::MAX_BASE_VOCAB {
+            return Err(format!(
+                "\"base_vocab\" {} leaves no room for the 4 special ids (at most {})",
+                f.base_vocab,
+                ChatTemplate::MAX_BASE_VOCAB
+            ));
+        }
+        Ok(ChatTemplate { base_vocab: f.base_vocab })
+    }
+}
+
+fn chat_err(problem: impl Into<String>) -> TokenizerError {
+    TokenizerError::Chat(problem.into())
+}
+
+impl ChatTemplate {
+    /// The special tokens' names, in id order (`base_vocab`, `+1`, `+2`, `+3`).
+    pub const SPECIALS: [&'static str; 4] = ["<|system|>", "<|user|>", "<|assistant|>", "<|end|>"];
+
+    /// The largest `base_vocab` whose special ids still fit in a `u32`.
+    pub const MAX_BASE_VOCAB: u32 = u32::MAX - 4;
+
+    /// The template for a base tokenizer with `base_vocab` ids. A `base_vocab` above
+    /// [`ChatTemplate::MAX_BASE_VOCAB`] is accepted here but refused by every method that
+    /// reads or writes ids.
+    pub fn new(base_vocab: u32) -> Self {
+        ChatTemplate { base_vocab }
+    }
+
+    /// Ids of the model that uses this template: `base_vocab + 4`.
+    pub fn vocab_size(&self) -> usize {
+        self.base_vocab as usize + Self::SPECIALS.len()
+    }
+
+    /// The special id that opens a message of `role`.
+    pub fn role_id(&self, role: Role) -> u32 {
+        self.base_vocab.wrapping_add(role.offset())
+    }
+
+    /// The special id that closes every message, `<|end|>`.
+    pub fn end_id(&self) -> u32 {
+        self.base_vocab.wrapping_add(3)
+    }
+
+    /// Whether `id` is one of the four special ids.
+    pub fn is_special(&self, id: u32) -> bool {
+        id >= self.base_vocab && id - self.base_vocab < Self::SPECIALS.len() as u32
+    }
+
+    /// The name of a special id (`"<|user|>"`), or `None` for any other id.
+    pub fn special_name(&self, id: u32) -> Option<&'static str> {
+        self.is_special(id).then(|| Self::SPECIALS[(id - self.base_vocab) as usize])
+    }
+
+    /// The role a special id opens, or `None` (for `<|end|>` and ordinary ids).
+    pub fn role_of(&self, id: u32) -> Option<Role> {
+        Role::ALL.into_iter().find(|&r| self.role_id(r) == id && self.is_special(id))
+    }
+
+    /// Checks that the template is usable and that `tok` is the tokenizer it was made for.
+    fn check(&self, tok: &dyn Tokenizer) -> Result<()> {
+        if self.base_vocab > Self::MAX_BASE_VOCAB {
+            return Err(chat_err(format!(
+                "base_vocab {} leaves no room for the 4 special ids (at most {})",
+                self.base_vocab,
+                Self::MAX_BASE_VOCAB
+            )));
+        }
+        if tok.vocab_size() != self.base_vocab as usize {
+            return Err(chat_err(format!(
+                "the tokenizer has {} ids but the template was made for base_vocab {}",
+                tok.vocab_size(),
+                self.base_vocab
+            )));
+        }
+        Ok(())
+    }
+
+    /// Encodes one message's content, checking the tokenizer keeps inside the base range.
+    fn encode_content(&self, tok: &dyn Tokenizer, index: usize, content: &str) -> Result<Vec<u32>> {
+        let ids = tok.encode(content)?;
+        if let Some(&id) = ids.iter().find(|&&id| id >= self.base_vocab) {
+            return Err(chat_err(format!(
+                "message {index}: the tokenizer produced id {id}, outside its base vocabulary of {}",
+                self.base_vocab
+            )));
+        }
+        Ok(ids)
+    }
+
+    /// The ids of `messages`, and a mask marking what a model is trained to produce: `true` on
+    /// the content ids of assistant messages and the `<|end|>` closing each of them; `false` on
+    /// role tokens, system/user content and their `<|end|>`.
+    ///
+    /// Errors if `tok.vocab_size()` differs from `base_vocab` (naming both numbers) or if some
+    /// content cannot be encoded (the tokenizer's own error).
+    pub fn render(
+        &self,
+        tok: &dyn Tokenizer,
+        messages: &[Message],
+    ) -> Result<(Vec<u32>, Vec<bool>)> {
+        self.check(tok)?;
+        let mut ids = Vec::new();
+        let mut mask = Vec::new();
+        for (index, m) in messages.iter().enumerate() {
+            let content = self.encode_content(tok, index, &m.content)?;
+            let trained = m.role == Role::Assistant;
+            ids.push(self.role_id(m.role));
+            mask.push(false);
+            mask.extend(std::iter::repeat_n(trained, content.len() + 1));
+            ids.extend(content);
+            ids.push(self.end_id());
+        }
+        Ok((ids, mask))
+    }
+
+    /// [`ChatTemplate::render`]'s ids followed by `<|assistant|>`: the prompt a model continues.
+    pub fn generation_prompt(&self, tok: &dyn Tokenizer, messages: &[Message]) -> Result<Vec<u32>> {
+        let (mut ids, _) = self.render(tok, messages)?;
+        ids.push(self.role_id(Role::Assistant));
+        Ok(ids)
+    }
+
+    /// A prompt/response pair as a two-message conversation (user, assistant): ids and mask,
+    /// as [`ChatTemplate::render`] gives them. The convenience used by supervised fine-tuning.
+    pub fn render_pair(
+        &self,
+        tok: &dyn Tokenizer,
+        prompt: &str,
+        response: &str,
+    ) -> Result<(Vec<u32>, Vec<bool>)> {
+        self.render(tok, &[Message::user(prompt), Message::assistant(response)])
+    }
+
+    /// Checks that `id` at `pos` is a known id; content ids must also be bytes of `tok`.
+    fn check_id(&self, tok: &dyn Tokenizer, pos: usize, id: u32) -> Result<()> {
+        if id as usize >= self.vocab_size() {
+            return Err(chat_err(format!(
+                "position {pos}: id {id} is outside the chat vocabulary of {} ids",
+                self.vocab_size()
+            )));
+        }
+        if id < self.base_vocab && tok.token_bytes(id).is_none() {
+            return Err(chat_err(format!(
+                "position {pos}: content id {id} is not a token of the base tokenizer"
+            )));
+        }
+        Ok(())
+    }
+
+    /// Inverse of [`ChatTemplate::render`]: the messages of a well-formed id sequence.
+    ///
+    /// Errors, naming the position, on a content id the base tokenizer does not have, a
+    /// missing role token, an unterminated message, or an id `>= vocab_size()`. A trailing
+    /// `<|assistant|>` with content and no `<|end|>` yet (a response being generated) is an
+    /// error here too; use [`ChatTemplate::decode_response`] for that.
+    pub fn parse(&self, tok: &dyn Tokenizer, ids: &[u32]) -> Result<Vec<Message>> {
+        self.check(tok)?;
+        let mut messages = Vec::new();
+        // The open message: its role, the position of its role token, and where content starts.
+        let mut open: Option<(Role, usize)> = None;
+        for (pos, &id) in ids.iter().enumerate() {
+            self.check_id(tok, pos, id)?;
+            match open {
+                None => {
+                    if let Some(role) = self.role_of(id) {
+                        open = Some((role, pos));
+                    } else if id == self.end_id() {
+                        return Err(chat_err(format!(
+                            "position {pos}: <|end|> without a role token opening a message"
+                        )));
+                    } else {
+                        return Err(chat_err(format!(
+                            "position {pos}: content id {id} without a role token opening a message"
+                        )));
+                    }
+                }
+                Some((role, start)) => {
+                    if id == self.end_id() {
+                        let content = tok.decode(&ids[start + 1..pos])?;
+                        messages.push(Message { role, content });
+                        open = None;
+                    } else if let Some(other) = self.role_of(id) {
+                        return Err(chat_err(format!(
+                            "position {pos}: {} inside the {role} message opened at position \
+                             {start}, which has no <|end|>",
+                            Self::SPECIALS[other.offset() as usize]
+                        )));
+                    }
+                }
+            }
+        }
+        if let Some((role, start)) = open {
+            let hint = if role == Role::Assistant {
+                " (use decode_response for a response being generated)"
+            } else {
+                ""
+            };
+            return Err(chat_err(format!(
+                "position {}: the {role} message opened at position {start} has no <|end|>{hint}",
+                ids.len()
+            )));
+        }
+        Ok(messages)
+    }
+
+    /// The text of generated ids up to (not including) the first `<|end|>`, and whether
+    /// `<|end|>` was seen; ids after it are ignored. Any other special id before it is an
+    /// error naming its position, as is an id `>= vocab_size()`.
+    pub fn decode_response(&self, tok: &dyn Tokenizer, ids: &[u32]) -> Result<(String, bool)> {
+        self.check(tok)?;
+        let mut end = ids.len();
+        let mut ended = false;
+        for (pos, &id) in ids.iter().enumerate() {
+            self.check_id(tok, pos, id)?;
+            if id == self.end_id() {
+                end = pos;
+                ended = true;
+                break;
+            }
+            if let Some(name) = self.special_name(id) {
+                return Err(chat_err(format!(
+                    "position {pos}: special token {name} inside a response"
+                )));
+            }
+        }
+        Ok((tok.decode(&ids[..end])?, ended))
+    }
+
+    /// Human-readable text of any ids: special ids as their names, runs of other ids decoded
+    /// together (so characters split across tokens come out whole).
+    pub fn display(&self, tok: &dyn Tokenizer, ids: &[u32]) -> Result<String> {
+        self.check(tok)?;
+        let mut out = String::new();
+        let mut run_start = 0;
+        for (pos, &id) in ids.iter().enumerate() {
+            self.check_id(tok, pos, id)?;
+            if let Some(name) = self.special_name(id) {
+                out.push_str(&tok.decode(&ids[run_start..pos])?);
+                out.push_str(name);
+                run_start = pos + 1;
+            }
+        }
+        out.push_str(&tok.decode(&ids[run_start..])?);
+        Ok(out)
+    }
+
+    /// The JSON text of this template, `{"format": "genlab-chat-1", "base_vocab": N}`.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(&ChatFile::from(self.clone())).unwrap_or_default() + "\n"
+    }
+
+    /// Reads the JSON text of a template, checking its format tag; `path` only labels errors.
+    pub fn from_json(src: &str, path: &str) -> Result<Self> {
+        let file: ChatFile =
+            serde_json::from_str(src).map_err(|e| TokenizerError::json(path, &e))?;
+        ChatTemplate::try_from(file)
+            .map_err(|problem| TokenizerError::Format { path: path.to_string(), problem })
+    }
+
+    /// Saves as JSON, atomically (a temporary file in the same folder, then a rename).
+    pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
+        write_atomic(path.as_ref(), &self.to_json())
+    }
+
+    /// Loads a template saved by [`ChatTemplate::save`]; a missing file, malformed JSON or a
+    /// wrong `"format"` tag is an error naming the file.
+    pub fn load(path: impl AsRef<Path>) -> Result<Self> {
+        let path = path.as_ref();
+        Self::from_json(&read(path)?, &path.display().to_string())
+    }
+}
+
+fn str_field<'a>(
+    obj: &'a serde_json::Map<String, serde_json::Value>,
+    key: &str,
+    what: &str,
+) -> Result<&'a str> {
+    match obj.get(key) {
+        None => Err(chat_err(format!("{what} has no {key:?} key"))),
+        Some(v) => v.as_str().ok_or_else(|| {
+            chat_err(format!("{what}: {key:?} must be a string, found {}", json_kind(v)))
+        }),
+    }
+}
+
+fn json_kind(v: &serde_json::Value) -> &'static str {
+    match v {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "an array",
+        serde_json::Value::Object(_) => "an object",
+    }
+}
+
+/// The conversation of one JSON-lines record of supervised fine-tuning data, in either shape:
+///
+/// - `{"prompt": "...", "response": "..."}`: a user message and an assistant message;
+/// - `{"messages": [{"role": "user", "content": "..."}, ...]}`: roles `system`, `user` or
+///   `assistant`; the list must be non-empty and contain an assistant message.
+///
+/// Other keys (such as `"task"`) are ignored. Anything else is an error naming the problem:
+/// a record that is not an object, has neither or both shapes, a missing or non-string key,
+/// an unknown role, an empty list, or no assistant message.
+///
+/// ```
+/// use genlab_tokenizer::{Message, chat::conversation};
+/// let record = serde_json::json!({"prompt": "2+3?", "response": "5", "task": "add"});
+/// assert_eq!(conversation(&record).unwrap(), [Message::user("2+3?"), Message::assistant("5")]);
+/// ```
+pub fn conversation(record: &serde_json::Value) -> Result<Vec<Message>> {
+    let Some(obj) = record.as_object() else {
+        return Err(chat_err(format!(
+            "a record must be a JSON object, found {}",
+            json_kind(record)
+        )));
+    };
+    let has_pair = obj.contains_key("prompt") || obj.contains_key("response");
+    match (obj.get("messages"), has_pair) {
+        (Some(_), true) => Err(chat_err(
+            "a record has both \"messages\" and \"prompt\"/\"response\"; use one shape",
+        )),
+        (None, false) => {
+            let mut keys: Vec<&str> = obj.keys().map(String::as_str).collect();
+            keys.sort_unstable();
+            Err(chat_err(format!(
+                "a record needs {{\"prompt\", \"response\"}} or {{\"messages\": [...]}}, found keys {keys:?}"
+            )))
+        }
+        (None, true) => {
+            let prompt = str_field(obj, "prompt", "a prompt/response record")?;
+            let response = str_field(obj, "response", "a prompt/response record")?;
+            Ok(vec![Message::user(prompt), Message::assistant(response)])
+        }
+        (Some(list), false) => {
+            let Some(list) = list.as_array() else {
+                return Err(chat_err(format!(
+                    "\"messages\" must be an array, found {}",
+                    json_kind(list)
+                )));
+            };
+            if list.is_empty() {
+                return Err(chat_err("\"messages\" is empty"));
+            }
+            let mut messages = Vec::with_capacity(list.len());
+            for (i, m) in list.iter().enumerate() {
+                let what = format!("messages[{i}]");
+                let Some(m) = m.as_object() else {
+                    return Err(chat_err(format!(
+                        "{what} must be an object, found {}",
+                        json_kind(m)
+                    )));
+                };
+                let name = str_field(m, "role", &what)?;
+                let role = Role::from_name(name).ok_or_else(|| {
+                    chat_err(format!(
+                        "{what}: unknown role {name:?} (expected \"system\", \"user\" or \"assistant\")"
+                    ))
+                })?;
+                let content = str_field(m, "content", &what)?;
+                messages.push(Message::new(role, content));
+            }
+            if !messages.iter().any(|m| m.role == Role::Assistant) {
+                return Err(chat_err("\"messages\" has no assistant message to train on"));
+            }
+            Ok(messages)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::{Bpe, CharTokenizer, Trainer};
+
+    const TEXT: &str = "You are terse. Add 2 and 3. 5 Now 10 and 7? 17 — café ünïcödé 日本";
+
+    fn conversation_5() -> Vec<Message> {
+        vec![
+            Message::system("You are terse."),
+            Message::user("Add 2 and 3."),
+            Message::assistant("5"),
+            Message::user("Now 10 and 7? café"),
+            Message::assistant("17 — 日本"),
+        ]
+    }
+
+    fn bpe() -> Bpe {
+        Trainer::new(300).train(&TEXT.repeat(20)).unwrap()
+    }
+
+    fn template(tok: &dyn Tokenizer) -> ChatTemplate {
+        ChatTemplate::new(tok.vocab_size() as u32)
+    }
+
+    fn round_trip(tok: &dyn Tokenizer) {
+        let chat = template(tok);
+        let mut convos = vec![conversation_5(), Vec::new()];
+        let mut with_empty = conversation_5();
+        with_empty[0].content.clear();
+        with_empty[4].content.clear();
+        convos.push(with_empty);
+        convos.push(vec![Message::user(""), Message::assistant("")]);
+        for messages in convos {
+            let (ids, mask) = chat.render(tok, &messages).unwrap();
+            assert_eq!(ids.len(), mask.len());
+            assert_eq!(chat.parse(tok, &ids).unwrap(), messages);
+            let specials = ids.iter().filter(|&&id| chat.is_special(id)).count();
+            assert_eq!(specials, 2 * messages.len());
+        }
+    }
+
+    #[test]
+    fn render_parse_round_trips_multi_turn_with_char_tokenizer() {
+        round_trip(&CharTokenizer::train(TEXT));
+    }
+
+    #[test]
+    fn render_parse_round_trips_multi_turn_with_bpe() {
+        let bpe = bpe();
+        assert!(bpe.vocab_size() > 256, "the BPE learned some merges");
+        round_trip(&bpe);
+    }
+
+    #[test]
+    fn special_ids_follow_the_base_vocabulary() {
+        let chat = ChatTemplate::new(10);
+        assert_eq!(chat.vocab_size(), 14);
+        assert_eq!(chat.role_id(Role::System), 10);
+        assert_eq!(chat.role_id(Role::User), 11);
+        assert_eq!(chat.role_id(Role::Assistant), 12);
+        assert_eq!(chat.end_id(), 13);
+        assert!(!chat.is_special(9));
+        assert!((10..14).all(|id| chat.is_special(id)));
+        assert!(!chat.is_special(14));
+        assert!(!ChatTemplate::new(u32::MAX).is_special(3), "no wrap-around");
+    }
+
+    #[test]
+    fn mask_is_true_exactly_on_assistant_content_and_its_end() {
+        let tok = CharTokenizer::train("abxyz");
+        let chat = template(&tok); // a=0 b=1 x=2 y=3 z=4; specials 5..=8
+        let messages = [
+            Message::system("z"),
+            Message::user("ab"),
+            Message::assistant("xy"),
+            Message::user(""),
+            Message::assistant(""),
+        ];
+        let (ids, mask) = chat.render(&tok, &messages).unwrap();
+        let (s, u, a, e) = (5, 6, 7, 8);
+        assert_eq!(ids, [s, 4, e, u, 0, 1, e, a, 2, 3, e, u, e, a, e]);
+        let (t, f) = (true, false);
+        assert_eq!(mask, [f, f, f, f, f, f, f, f, t, t, t, f, f, f, t]);
+        assert_eq!(
+            chat.render_pair(&tok, "ab", "xy").unwrap(),
+            (vec![u, 0, 1, e, a, 2, 3, e], vec![f, f, f, f, f, t, t, t])
+        );
+    }
+
+    #[test]
+    fn generation_prompt_ends_with_the_assistant_id() {
+        let tok = CharTokenizer::train(TEXT);
+        let chat = template(&tok);
+        let messages = &conversation_5()[..2];
+        let prompt = chat.generation_prompt(&tok, messages).unwrap();
+        let (ids, _) = chat.render(&tok, messages).unwrap();
+        assert_eq!(prompt[..ids.len()], ids[..]);
+        assert_eq!(prompt[ids.len()..], [chat.role_id(Role::Assistant)]);
+        assert_eq!(
+            chat.display(&tok, &prompt).unwrap(),
+            "<|system|>You are terse.<|end|><|user|>Add 2 and 3.<|end|><|assistant|>"
+        );
+    }
+
+    #[test]
+    fn decode_response_stops_at_end_and_reports_ended() {
+        let bpe = bpe();
+        let chat = template(&bpe);
+        let mut ids = bpe.encode("17 — 日本");
+        assert_eq!(chat.decode_response(&bpe, &ids).unwrap(), ("17 — 日本".to_string(), false));
+        ids.push(chat.end_id());
+        ids.extend(bpe.encode("ignored"));
+        ids.push(chat.role_id(Role::User));
+        assert_eq!(chat.decode_response(&bpe, &ids).unwrap(), ("17 — 日本".to_string(), true));
+        assert_eq!(chat.decode_response(&bpe, &[chat.end_id()]).unwrap(), (String::new(), true));
+        assert_eq!(chat.decode_response(&bpe, &[]).unwrap(), (String::new(), false));
+    }
+
+    #[test]
+    fn decode_response_rejects_a_special_id_inside_a_response() {
+        let tok = CharTokenizer::train(TEXT);
+        let chat = template(&tok);
+        let mut ids = tok.encode("5 and").unwrap();
+        ids.insert(2, chat.role_id(Role::User));
+        let err = chat.decode_response(&tok, &ids).unwrap_err().to_string();
+        assert!(err.contains("position 2") && err.contains("<|user|>"), "{err}");
+        let err = chat.decode_response(&tok, &[0, chat.vocab_size() as u32]).unwrap_err();
+        assert!(err.to_string().contains("position 1"), "{err}");
+    }
+
+    #[test]
+    fn render_refuses_a_tokenizer_of_another_vocab_size() {
+        let tok = CharTokenizer::train("abc");
+        let chat = ChatTemplate::new(5);
+        let err = chat.render(&tok, &[Message::user("a")]).unwrap_err().to_string();
+        assert!(err.contains('3') && err.contains('5'), "{err}");
+        assert!(chat.parse(&tok, &[]).is_err());
+        assert!(chat.decode_response(&tok, &[]).is_err());
+        assert!(chat.display(&tok, &[]).is_err());
+        // And content the tokenizer cannot encode is the tokenizer's own error.
+        let chat = template(&tok);
+        let err = chat.render(&tok, &[Message::user("abz")]).unwrap_err();
+        assert!(matches!(err, TokenizerError::UnknownChar { ch: 'z', .. }), "{err}");
+        // A template too large for u32 ids is refused rather than wrapping.
+        let err = ChatTemplate::new(u32::MAX).render(&tok, &[]).unwrap_err();
+        assert!(err.to_string().contains("no room"), "{err}");
+    }
+
+    #[test]
+    fn parse_names_the_position_of_a_malformed_sequence() {
+        let tok = CharTokenizer::train("abc");
+        let chat = template(&tok); // specials: system 3, user 4, assistant 5, end 6
+        let cases: [(&[u32], &str); 7] = [
+            (&[0, 6], "position 0: content id 0 without a role token"),
+            (&[4, 0, 6, 6], "position 3: <|end|> without a role token"),
+            (&[4, 0, 6, 4, 1], "position 5: the user message opened at position 3 has no <|end|>"),
+            (
+                &[4, 0, 5, 1, 6],
+                "position 2: <|assistant|> inside the user message opened at position 0",
+            ),
+            (&[4, 0, 6, 5, 1], "use decode_response"),
+            (&[4, 0, 7, 6], "position 2: id 7 is outside the chat vocabulary of 7 ids"),
+            (&[4, u32::MAX, 6], "position 1: id 4294967295 is outside"),
+        ];
+        for (ids, want) in cases {
+            let err = chat.parse(&tok, ids).unwrap_err().to_string();
+            assert!(err.contains(want), "{ids:?}: {err:?} should contain {want:?}");
+        }
+        assert_eq!(chat.parse(&tok, &[5, 6]).unwrap(), [Message::assistant("")]);
+    }
+
+    #[test]
+    fn display_names_specials_and_decodes_the_rest() {
+        let bpe = bpe();
+        let chat = template(&bpe);
+        let (ids, _) = chat.render_pair(&bpe, "Add 2 and 3.", "5").unwrap();
+        assert_eq!(
+            chat.display(&bpe, &ids).unwrap(),
+            "<|user|>Add 2 and 3.<|end|><|assistant|>5<|end|>"
+        );
+        let err = chat.display(&bpe, &[chat.vocab_size() as u32]).unwrap_err();
+        assert!(err.to_string().contains("position 0"), "{err}");
+    }
+
+    #[test]
+    fn save_load_round_trips_with_the_format_tag() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub/chat.json");
+        let chat = ChatTemplate::new(260);
+        chat.save(&path).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(value, json!({"format": "genlab-chat-1", "base_vocab": 260}));
+        assert_eq!(ChatTemplate::load(&path).unwrap(), chat);
+        assert_eq!(serde_json::to_value(&chat).unwrap(), value, "serde uses the same shape");
+        assert_eq!(serde_json::from_value::<ChatTemplate>(value).unwrap(), chat);
+        let leftovers: Vec<_> = std::fs::read_dir(path.parent().unwrap()).unwrap().collect();
+        assert_eq!(leftovers.len(), 1, "no temporary file is left behind");
+    }
+
+    #[test]
+    fn load_gives_clear_errors_for_wrong_tag_bad_json_and_missing_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("chat.json");
+        std::fs::write(&path, r#"{"format": "genlab-bpe", "base_vocab": 260}"#).unwrap();
+        let err = ChatTemplate::load(&path).unwrap_err().to_string();
+        assert!(err.contains("chat.json") && err.contains("\"genlab-chat-1\""), "{err}");
+        assert!(err.contains("\"genlab-bpe\""), "{err}");
+        let bad = json!({"format": "nope", "base_vocab": 1});
+        assert!(serde_json::from_value::<ChatTemplate>(bad).is_err());
+
+        std::fs::write(&path, r#"{"format": "genlab-chat-1", "#).unwrap();
+        let err = ChatTemplate::load(&path).unwrap_err();
+        assert!(matches!(err, TokenizerError::Parse { .. }), "{err}");
+
+        std::fs::write(&path, r#"{"format": "genlab-chat-1"}"#).unwrap();
+        let err = ChatTemplate::load(&path).unwrap_err().to_string();
+        assert!(err.contains("base_vocab"), "{err}");
+
+        std::fs::write(&path, r#"{"format": "genlab-chat-1", "base_vocab": 4294967295}"#).unwrap();
+        let err = ChatTemplate::load(&path).unwrap_err().to_string();
+        assert!(err.contains("no room"), "{err}");
+
+        let err = ChatTemplate::load(dir.path().join("missing.json")).unwrap_err();
+        assert!(matches!(err, TokenizerError::Io { .. }), "{err}");
+        assert!(err.to_string().contains("missing.json"), "{err}");
+    }
+
+    #[test]
+    fn conversation_accepts_both_record_shapes() {
+        let pair = json!({"prompt": "2+3?", "response": "5", "task": "add"});
+        assert_eq!(conversation(&pair).unwrap(), [Message::user("2+3?"), Message::assistant("5")]);
+        let chat = json!({"task": "x", "messages": [
+            {"role": "system", "content": "Be terse."},
+            {"role": "user", "content": "2+3?"},
+            {"role": "assistant", "content": "5", "weight": 1},
+        ]});
+        assert_eq!(
+            conversation(&chat).unwrap(),
+            [Message::system("Be terse."), Message::user("2+3?"), Message::assistant("5"),]
+        );
+        // Messages deserialise from the same JSON with serde.
+        let m: Message = serde_json::from_value(json!({"role": "user", "content": "hi"})).unwrap();
+        assert_eq!(m, Message::user("hi"));
+    }
+
+    #[test]
+    fn conversation_rejects_each_bad_shape_naming_the_problem() {
+        let cases = [
+            (json!([1, 2]), "must be a JSON object"),
+            (json!({"task": "x", "text": "y"}), "found keys [\"task\", \"text\"]"),
+            (json!({"prompt": "a"}), "no \"response\" key"),
+            (json!({"response": "a"}), "no \"prompt\" key"),
+            (json!({"prompt": 3, "response": "a"}), "\"prompt\" must be a string, found a number"),
+            (json!({"messages": [], "prompt": "a"}), "both"),
+            (json!({"messages": "hi"}), "\"messages\" must be an array"),
+            (json!({"messages": []}), "\"messages\" is empty"),
+            (json!({"messages": ["hi"]}), "messages[0] must be an object"),
+            (json!({"messages": [{"content": "hi"}]}), "messages[0] has no \"role\" key"),
+            (
+                json!({"messages": [{"role": "user", "content": "a"}, {"role": "bot", "content": "b"}]}),
+                "messages[1]: unknown role \"bot\"",
+            ),
+            (json!({"messages": [{"role": "assistant"}]}), "messages[0] has no \"content\" key"),
+            (json!({"messages": [{"role": "user", "content": "a"}]}), "no assistant message"),
+        ];
+        for (record, want) in cases {
+            let err = conversation(&record).unwrap_err().to_string();
+            assert!(err.contains(want), "{record}: {err:?} should contain {want:?}");
+        }
+    }
+}

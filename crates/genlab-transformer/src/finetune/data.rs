@@ -1,0 +1,203 @@
+//! Fine-tuning data: JSONL records (prompt/response, chat messages, rankings, preference
+//! pairs) read with the line of any problem named, rendered through the chat template into
+//! token sequences with a trainable mask, and padded into batches.
+
+use std::path::{Path, PathBuf};
+
+use burn::tensor::{Device, Int, Tensor, TensorData};
+use genlab_tokenizer::{ChatTemplate, Message, Tokenizer};
+use serde_json::Value;
+
+use crate::run::GptError;
+
+/// One tokenised example: its ids, and which of them the model is trained to produce
+/// (assistant content and its closing `<|end|>`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sequence {
+    /// Token ids of the whole conversation.
+    pub ids: Vec<u32>,
+    /// `true` where the id is a trained (response) token.
+    pub mask: Vec<bool>,
+}
+
+/// A preference pair: the same prompt, a better and a worse response.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pair {
+    /// The user's prompt.
+    pub prompt: String,
+    /// The preferred response.
+    pub chosen: String,
+    /// The dispreferred response.
+    pub rejected: String,
+}
+
+/// JSONL records with their 1-based line numbers, from a file, or made in memory (the
+/// built-in playground) under a name for messages.
+#[derive(Debug, Clone)]
+pub struct Records {
+    /// Where they came from (a path, or a description), for error messages.
+    pub source: PathBuf,
+    /// `(line, record)` pairs.
+    pub lines: Vec<(usize, Value)>,
+}
+
+impl Records {
+    /// Reads a JSONL file; a line that is not JSON is an error naming it.
+    pub fn read(path: &Path) -> Result<Self, GptError> {
+        let text = genlab_data::text::read_text(path)?;
+        let mut lines = Vec::new();
+        for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+            let value = serde_json::from_str(line).map_err(|e| bad(path, i + 1, e))?;
+            lines.push((i + 1, value));
+        }
+        if lines.is_empty() {
+            return Err(GptError::Dataset { path: path.into(), problem: "no records".into() });
+        }
+        Ok(Self { source: path.into(), lines })
+    }
+
+    /// Records made in memory (serialisable values), numbered from 1.
+    pub fn from_values<T: serde::Serialize>(source: &str, values: &[T]) -> Self {
+        let lines = values
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (i + 1, serde_json::to_value(v).expect("records serialise")))
+            .collect();
+        Self { source: source.into(), lines }
+    }
+
+    /// Every record as a conversation (`{"prompt", "response"}` or `{"messages": [...]}`)
+    /// rendered through `template`; an unreadable record, or one longer than `max_len` ids,
+    /// is an error naming its line.
+    pub fn conversations(
+        &self,
+        tok: &dyn Tokenizer,
+        template: &ChatTemplate,
+        max_len: usize,
+    ) -> Result<Vec<Sequence>, GptError> {
+        self.lines
+            .iter()
+            .map(|(line, record)| {
+                let messages = genlab_tokenizer::chat::conversation(record)
+                    .map_err(|e| bad(&self.source, *line, e))?;
+                render(tok, template, &messages, max_len).map_err(|e| bad(&self.source, *line, e))
+            })
+            .collect()
+    }
+
+    /// Every record as preference pairs: a ranking `{"prompt", "responses": [best, ...,
+    /// worst]}` gives every ordered pair, a `{"prompt", "chosen", "rejected"}` record itself.
+    pub fn pairs(&self) -> Result<Vec<Pair>, GptError> {
+        let mut pairs = Vec::new();
+        for (line, record) in &self.lines {
+            let field = |key: &str| -> Result<String, GptError> {
+                record.get(key).and_then(Value::as_str).map(str::to_owned).ok_or_else(|| {
+                    bad(&self.source, *line, format!("missing string field {key:?}"))
+                })
+            };
+            let prompt = field("prompt")?;
+            if record.get("responses").is_some() {
+                let ranking: genlab_data::preference::Ranking =
+                    serde_json::from_value(record.clone()).map_err(|e| bad(&self.source, *line, e))?;
+                let ordered = genlab_data::preference::ranking_pairs(&ranking)
+                    .map_err(|e| bad(&self.source, *line, e))?;
+                pairs.extend(ordered.into_iter().map(|(chosen, rejected)| Pair {
+                    prompt: prompt.clone(),
+                    chosen,
+                    rejected,
+                }));
+            } else if record.get("chosen").is_some() {
+                pairs.push(Pair { prompt, chosen: field("chosen")?, rejected: field("rejected")? });
+            } else {
+                let problem = "a preference record needs \"responses\" (a ranking) or \"chosen\" and \"rejected\"";
+                return Err(bad(&self.source, *line, problem));
+            }
+        }
+        Ok(pairs)
+    }
+}
+
+fn bad(path: &Path, line: usize, problem: impl std::fmt::Display) -> GptError {
+    GptError::Dataset { path: path.into(), problem: format!("line {line}: {problem}") }
+}
+
+/// `messages` through `template`, refused when longer than `max_len` ids (the model's context
+/// plus the one target past it).
+pub fn render(
+    tok: &dyn Tokenizer,
+    template: &ChatTemplate,
+    messages: &[Message],
+    max_len: usize,
+) -> Result<Sequence, String> {
+    let (ids, mask) = template.render(tok, messages).map_err(|e| e.to_string())?;
+    if ids.len() > max_len {
+        return Err(format!(
+            "the example is {} tokens, longer than the model's context of {} (block_size + 1)",
+            ids.len(),
+            max_len
+        ));
+    }
+    Ok(Sequence { ids, mask })
+}
+
+/// A pair as two sequences (prompt + chosen, prompt + rejected).
+pub fn pair_sequences(
+    pair: &Pair,
+    tok: &dyn Tokenizer,
+    template: &ChatTemplate,
+    max_len: usize,
+) -> Result<(Sequence, Sequence), String> {
+    let conv = |response: &str| [Message::user(&pair.prompt), Message::assistant(response)];
+    let chosen = render(tok, template, &conv(&pair.chosen), max_len)?;
+    let rejected = render(tok, template, &conv(&pair.rejected), max_len)?;
+    Ok((chosen, rejected))
+}
+
+/// Next-token training tensors of padded sequences: inputs `[b, t]`, targets `[b, t]` and
+/// target weights `[b, t]` (1.0 on trained tokens, 0.0 on prompt and padding), `t` the
+/// longest sequence minus one. Right padding is harmless under the causal mask: no real
+/// position attends to a later pad.
+#[derive(Debug, Clone)]
+pub struct Batch {
+    /// Input ids `[b, t]`.
+    pub x: Tensor<2, Int>,
+    /// Target ids `[b, t]` (the inputs shifted by one).
+    pub y: Tensor<2, Int>,
+    /// Target weights `[b, t]`.
+    pub w: Tensor<2>,
+}
+
+impl Batch {
+    /// Pads `seqs` (each at least 2 ids) into a batch on `device`.
+    pub fn new(seqs: &[&Sequence], device: &Device) -> Self {
+        let t = seqs.iter().map(|s| s.ids.len() - 1).max().unwrap_or(1).max(1);
+        let b = seqs.len();
+        let (mut x, mut y, mut w) = (vec![0i64; b * t], vec![0i64; b * t], vec![0f32; b * t]);
+        for (row, s) in seqs.iter().enumerate() {
+            for i in 0..s.ids.len() - 1 {
+                x[row * t + i] = s.ids[i] as i64;
+                y[row * t + i] = s.ids[i + 1] as i64;
+                w[row * t + i] = f32::from(u8::from(s.mask[i + 1]));
+            }
+        }
+        Self {
+            x: Tensor::from_data(TensorData::new(x, [b, t]), device),
+            y: Tensor::from_data(TensorData::new(y, [b, t]), device),
+            w: Tensor::from_data(TensorData::new(w, [b, t]), device),
+        }
+    }
+}
+
+/// Whole sequences right-padded to `[b, T]`, and the index of each one's last id (where a
+/// reward model reads its score).
+pub fn padded(seqs: &[&Sequence], device: &Device) -> (Tensor<2, Int>, Vec<usize>) {
+    let t = seqs.iter().map(|s| s.ids.len()).max().unwrap_or(1).max(1);
+    let mut ids = vec![0i64; seqs.len() * t];
+    for (row, s) in seqs.iter().enumerate() {
+        for (i, &id) in s.ids.iter().enumerate() {
+            ids[row * t + i] = id as i64;
+        }
+    }
+    let last = seqs.iter().map(|s| s.ids.len() - 1).collect();
+    (Tensor::from_data(TensorData::new(ids, [seqs.len(), t]), device), last)
+}

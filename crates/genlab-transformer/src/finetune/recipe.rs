@@ -1,0 +1,118 @@
+//! Fine-tuning recipes (`configs/finetune-*.toml`): one shape for every stage, each stage
+//! reading its part. Unknown keys are errors; command-line flags override.
+
+use std::path::Path;
+
+use genlab_data::instructions::{Split, examples};
+use genlab_data::preference::rankings;
+use serde::{Deserialize, Serialize};
+
+use super::data::Records;
+use super::rl::RlConfig;
+use super::sft::SftData;
+use crate::pretrain::TrainConfig;
+use crate::run::GptError;
+
+/// A fine-tuning recipe.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StageRecipe {
+    /// Must be "finetune" when present.
+    pub family: Option<String>,
+    /// Optimisation of SFT, the reward model and DPO.
+    pub train: TrainConfig,
+    /// DPO's beta.
+    pub beta: f32,
+    /// RLHF settings.
+    pub rl: RlConfig,
+    /// The built-in playground's sizes.
+    pub playground: Playground,
+}
+
+/// How much of the instruction playground a stage draws when no files are given.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Playground {
+    /// SFT training examples.
+    pub examples: usize,
+    /// Held-out instances (SFT validation and exact match).
+    pub heldout: usize,
+    /// Training rankings (reward model, DPO).
+    pub rankings: usize,
+    /// Held-out rankings.
+    pub heldout_rankings: usize,
+    /// Responses per ranking.
+    pub responses: usize,
+    /// Seed of the draws.
+    pub seed: u64,
+}
+
+impl Default for Playground {
+    fn default() -> Self {
+        Self { examples: 6000, heldout: 280, rankings: 1500, heldout_rankings: 200, responses: 4, seed: 7 }
+    }
+}
+
+impl Default for StageRecipe {
+    fn default() -> Self {
+        Self {
+            family: None,
+            train: TrainConfig {
+                batch_size: 32,
+                max_steps: 1200,
+                lr: 1e-3,
+                min_lr: 1e-4,
+                warmup_steps: 50,
+                eval_interval: 200,
+                eval_iters: 1,
+                checkpoint_interval: 200,
+                ..TrainConfig::default()
+            },
+            beta: 0.1,
+            rl: RlConfig::default(),
+            playground: Playground::default(),
+        }
+    }
+}
+
+impl StageRecipe {
+    /// Reads a recipe file.
+    pub fn load(path: &Path) -> Result<Self, GptError> {
+        let bad = |problem: String| GptError::Recipe { path: path.into(), problem };
+        let text = std::fs::read_to_string(path).map_err(|e| bad(e.to_string()))?;
+        let recipe: Self = toml::from_str(&text).map_err(|e| bad(e.to_string()))?;
+        match recipe.family.as_deref() {
+            None | Some("finetune") => Ok(recipe),
+            Some(other) => Err(bad(format!("family is {other:?}; this command reads \"finetune\" recipes"))),
+        }
+    }
+
+    /// SFT data: the files given, else the playground.
+    pub fn sft_data(&self, train: Option<&Path>, val: Option<&Path>) -> Result<SftData, GptError> {
+        let p = &self.playground;
+        match (train, val) {
+            (Some(train), Some(val)) => Ok(SftData::Files { train: train.into(), val: val.into() }),
+            (None, None) => Ok(SftData::Playground { n: p.examples, heldout: p.heldout, seed: p.seed }),
+            _ => Err(GptError::Finetune("give both --data and --val, or neither (the built-in playground)".into())),
+        }
+    }
+
+    /// Preference data (training, held-out): the files given, else playground rankings.
+    pub fn preference_data(&self, train: Option<&Path>, val: Option<&Path>) -> Result<(Records, Records), GptError> {
+        let p = &self.playground;
+        match (train, val) {
+            (Some(train), Some(val)) => Ok((Records::read(train)?, Records::read(val)?)),
+            (None, None) => Ok((
+                Records::from_values("the playground's training rankings", &rankings(Split::Train, p.rankings, p.responses, p.seed)),
+                Records::from_values("the playground's held-out rankings", &rankings(Split::Heldout, p.heldout_rankings, p.responses, p.seed ^ 1)),
+            )),
+            _ => Err(GptError::Finetune("give both --data and --val, or neither (the built-in playground)".into())),
+        }
+    }
+
+    /// The playground's SFT examples of `split` (what `genlab data instructions` writes).
+    pub fn examples(&self, split: Split, n: usize) -> Vec<genlab_data::instructions::Example> {
+        let seed = if split == Split::Train { self.playground.seed } else { self.playground.seed ^ 1 };
+        examples(split, n, seed)
+    }
+}

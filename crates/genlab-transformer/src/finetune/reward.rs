@@ -1,0 +1,211 @@
+//! The reward model (stage 3a of InstructGPT): the GPT backbone with a scalar head read at
+//! the last token, trained on ranked responses with the Bradley-Terry loss
+//! `-log sigmoid(r_chosen - r_rejected)`. It never sees the rule behind the rankings.
+
+use burn::module::Module;
+use burn::nn::{Initializer, Linear, LinearConfig};
+use burn::tensor::{Device, Int, Tensor, TensorData};
+use genlab_config::ConfigError;
+use genlab_train::{Checkpoint, RunDir, RunManifest, RunSpec, TrainError};
+use rand::Rng;
+use serde::{Deserialize, Serialize};
+
+use super::data::{Pair, Records, Sequence, pair_sequences, padded};
+use super::losses::bradley_terry;
+use super::run::{ChatRun, TEMPLATE_FILE, load_chat};
+use crate::config::GptConfig;
+use crate::data::batch_rng;
+use crate::model::Gpt;
+use crate::pretrain::{ModelConfig, Objective, TrainConfig, TrainReport, train};
+use crate::run::GptError;
+
+/// Shape of a reward model: its GPT backbone.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RewardConfig {
+    /// The backbone (the SFT model's shape).
+    pub backbone: GptConfig,
+}
+
+/// A GPT whose last-token hidden state maps to a scalar reward.
+#[derive(Module, Debug)]
+pub struct RewardModel {
+    /// The backbone.
+    pub gpt: Gpt,
+    /// `[n_embd] -> [1]`.
+    pub head: Linear,
+}
+
+impl RewardConfig {
+    /// A reward model around `gpt` (the SFT model, as InstructGPT starts it), with a fresh
+    /// head.
+    pub fn init_with(&self, gpt: Gpt, device: &Device) -> RewardModel {
+        let head = LinearConfig::new(self.backbone.n_embd, 1)
+            .with_initializer(Initializer::Normal { mean: 0.0, std: 0.02 })
+            .init(device);
+        RewardModel { gpt, head }
+    }
+}
+
+impl RewardModel {
+    /// Rewards of right-padded sequences `[b, T]`, read at each one's last id: `[b]`.
+    pub fn forward(&self, ids: Tensor<2, Int>, last: &[usize]) -> Tensor<1> {
+        let [b, _] = ids.dims();
+        let device = ids.device();
+        let scores = self.head.forward(self.gpt.hidden(ids)).squeeze_dim::<2>(2); // [b, T]
+        let idx: Vec<i64> = last.iter().map(|&i| i as i64).collect();
+        let idx = Tensor::<2, Int>::from_data(TensorData::new(idx, [b, 1]), &device);
+        scores.gather(1, idx).reshape([b])
+    }
+
+    /// Rewards of `seqs`, evaluated without autodiff in batches of 64.
+    pub fn score(&self, seqs: &[&Sequence], device: &Device) -> Vec<f32> {
+        let device = device.clone().without_autodiff();
+        let model = self.valid();
+        let mut out = Vec::with_capacity(seqs.len());
+        for chunk in seqs.chunks(64) {
+            let (ids, last) = padded(chunk, &device);
+            let r = model.forward(ids, &last).into_data().try_to_vec::<f32>();
+            out.extend(r.expect("f32 rewards"));
+        }
+        out
+    }
+}
+
+impl ModelConfig for RewardConfig {
+    type Model = RewardModel;
+    const FAMILY: &'static str = "reward";
+    fn validate(&self) -> Result<(), ConfigError> {
+        self.backbone.validate()
+    }
+    fn init(&self, device: &Device) -> RewardModel {
+        self.init_with(self.backbone.init(device), device)
+    }
+    fn block_size(&self) -> usize {
+        self.backbone.block_size
+    }
+    fn describe(&self) -> String {
+        format!("a reward model on {}", self.backbone.describe())
+    }
+}
+
+/// Bradley-Terry on preference pairs (chosen, rejected), as tokenised sequences.
+#[derive(Debug)]
+pub struct BradleyTerry<'a> {
+    /// Training pairs.
+    pub train: &'a [(Sequence, Sequence)],
+    /// Held-out pairs.
+    pub val: &'a [(Sequence, Sequence)],
+    /// Pairs per micro-batch.
+    pub batch_size: usize,
+}
+
+/// Held-out loss and pairwise accuracy of `model` on `pairs`.
+pub fn pairwise(model: &RewardModel, pairs: &[(Sequence, Sequence)], device: &Device) -> (f32, f32) {
+    let chosen: Vec<&Sequence> = pairs.iter().map(|p| &p.0).collect();
+    let rejected: Vec<&Sequence> = pairs.iter().map(|p| &p.1).collect();
+    let (rc, rr) = (model.score(&chosen, device), model.score(&rejected, device));
+    let n = pairs.len().max(1) as f32;
+    let loss: f32 = rc.iter().zip(&rr).map(|(c, r)| (1.0 + (r - c).exp()).ln()).sum::<f32>() / n;
+    let hits = rc.iter().zip(&rr).filter(|(c, r)| c > r).count();
+    (loss, hits as f32 / n)
+}
+
+impl Objective<RewardConfig> for BradleyTerry<'_> {
+    fn check(&self, _model: &RewardConfig) -> Result<(), TrainError> {
+        if self.train.is_empty() || self.val.is_empty() {
+            return Err(TrainError::Data("the reward model needs training and held-out pairs".into()));
+        }
+        Ok(())
+    }
+
+    fn unit(&self) -> &'static str {
+        "pair"
+    }
+
+    fn loss(&self, model: &RewardModel, seed: u64, step: u64, micro: u64, device: &Device) -> Tensor<1> {
+        let mut rng = batch_rng(seed, step, micro);
+        let picks: Vec<&(Sequence, Sequence)> = (0..self.batch_size)
+            .map(|_| &self.train[rng.random_range(0..self.train.len())])
+            .collect();
+        // Chosen and rejected in one forward: rows 0..b and b..2b.
+        let seqs: Vec<&Sequence> = picks.iter().map(|p| &p.0).chain(picks.iter().map(|p| &p.1)).collect();
+        let (ids, last) = padded(&seqs, device);
+        let r = model.forward(ids, &last);
+        let b = picks.len();
+        bradley_terry(r.clone().slice([0..b]), r.slice([b..2 * b]))
+    }
+
+    fn tokens_per_batch(&self, _model: &RewardConfig) -> usize {
+        self.batch_size
+    }
+
+    fn evaluate(&self, model: &RewardModel, device: &Device) -> Vec<(&'static str, f32)> {
+        let (val_loss, accuracy) = pairwise(model, self.val, device);
+        vec![("val_loss", val_loss), ("accuracy", accuracy)]
+    }
+}
+
+/// Pairs as sequences through the run's template; a pair too long for the context is an
+/// error naming it.
+pub fn tokenise_pairs(pairs: &[Pair], run: &ChatRun) -> Result<Vec<(Sequence, Sequence)>, GptError> {
+    let max_len = run.config.block_size + 1;
+    pairs
+        .iter()
+        .map(|p| {
+            pair_sequences(p, run.tokenizer.as_ref(), &run.template, max_len)
+                .map_err(|e| GptError::Finetune(format!("pair for prompt {:?}: {e}", p.prompt)))
+        })
+        .collect()
+}
+
+/// A trained reward model with the vocabulary it reads.
+#[derive(Debug)]
+pub struct RewardRun {
+    /// The model.
+    pub model: RewardModel,
+    /// Its shape.
+    pub config: RewardConfig,
+}
+
+/// Loads the reward model in `dir`.
+pub fn load_reward(dir: &std::path::Path, device: &Device) -> Result<RewardRun, GptError> {
+    let manifest = RunManifest::open(dir, "reward", &[])?;
+    let config: RewardConfig = manifest.model(dir)?;
+    let model = Checkpoint::load_weights(dir, config.init(device))?;
+    if !dir.join(TEMPLATE_FILE).exists() {
+        return Err(GptError::Finetune(format!("{} has no {TEMPLATE_FILE}", dir.display())));
+    }
+    Ok(RewardRun { model, config })
+}
+
+/// Trains a reward model from the SFT run in `base` on `train` pairs, held-out accuracy on
+/// `val` pairs, into `out`.
+pub fn reward(
+    base: &std::path::Path,
+    train_pairs: &Records,
+    val_pairs: &Records,
+    cfg: &TrainConfig,
+    out: &RunDir,
+    resume: bool,
+    device: &Device,
+) -> Result<(RewardModel, TrainReport), GptError> {
+    cfg.validate()?;
+    let device = &device.clone().autodiff();
+    let sft = load_chat(base, device)?;
+    let train_seqs = tokenise_pairs(&train_pairs.pairs()?, &sft)?;
+    let val_seqs = tokenise_pairs(&val_pairs.pairs()?, &sft)?;
+    let objective = BradleyTerry { train: &train_seqs, val: &val_seqs, batch_size: cfg.batch_size };
+    let config = RewardConfig { backbone: sft.config.clone() };
+    if !resume {
+        sft.write_vocabulary(out)?;
+    }
+    eprintln!(
+        "reward model from {} on {} pairs ({} held out) on {device:?}",
+        sft.dir.display(),
+        train_seqs.len(),
+        val_seqs.len()
+    );
+    let spec = RunSpec::new(out, resume).given_from(&sft.dir);
+    let initial = (!resume).then(|| config.init_with(sft.model.clone(), device));
+    Ok(train(&config, initial, cfg, &objective, "reward", &spec, device, &mut |_, _| None)?)
+}
