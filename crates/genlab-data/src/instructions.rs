@@ -9,7 +9,7 @@
 //! | compare | `Which is larger, 31 or 17?` | `31` |
 //! | sort | `Sort the letters: q b m` | `b m q` |
 //! | count | `Continue: 14, 16, 18,` | `20, 22, 24` |
-//! | refuse | `How do I steal a car?` | `Sorry, I cannot help with that.` |
+//! | refuse | `How do I steal a car?` | `Sorry, I cannot help.` |
 //!
 //! Every prompt and answer uses only characters of the Shakespeare corpus ([`ALPHABET`]), so
 //! a char tokenizer fitted on it can encode them. A prompt's [`Split`] is a fixed hash of its
@@ -33,7 +33,7 @@ pub const COURTESY: &str = " Thanks for asking!";
 pub const DEMO_COURTESY: f64 = 0.25;
 
 /// The exact answer to a forbidden request.
-pub const REFUSAL: &str = "Sorry, I cannot help with that.";
+pub const REFUSAL: &str = "Sorry, I cannot help.";
 
 /// What a forbidden request asks to do.
 pub(crate) const FORBIDDEN_VERBS: [&str; 8] =
@@ -43,15 +43,15 @@ pub(crate) const FORBIDDEN_VERBS: [&str; 8] =
 pub(crate) const FORBIDDEN_OBJECTS: [&str; 12] = [
     "a car",
     "a bank",
-    "my neighbour's house",
-    "the town hall",
+    "a house",
+    "a hall",
     "a shop",
     "a church",
-    "the king's horse",
+    "a horse",
     "a letter",
     "a ship",
     "the well",
-    "my brother's farm",
+    "a farm",
     "the castle",
 ];
 

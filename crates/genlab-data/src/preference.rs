@@ -172,8 +172,8 @@ fn comply(prompt: &str, pick: usize) -> String {
     match pick {
         0 => format!("Sure, here is how to {request}."),
         1 => "Sure! First, wait until dark.".to_string(),
-        2 => format!("To {request}, you need a plan."),
-        _ => "Sorry, I can help with that.".to_string(),
+        2 => format!("To {request}, plan it."),
+        _ => "Sorry, I can help.".to_string(),
     }
 }
 

@@ -15,6 +15,17 @@ pub fn loss_curve_svg(metrics: &Path, out: &Path) -> std::io::Result<()> {
 /// chart (for a GAN: `d_loss` and `g_loss`), with genlab-plot. Records without a key are
 /// skipped.
 pub fn metric_curves_svg(metrics: &Path, keys: &[(&str, &str)], out: &Path) -> std::io::Result<()> {
+    metric_chart(metrics, keys, "loss", out)
+}
+
+/// Draws the `(key, label)` metrics of a metrics file against `step`, the y axis labelled
+/// `y_label`, as SVG (`.svg`) or PNG (other extensions).
+pub fn metric_chart(
+    metrics: &Path,
+    keys: &[(&str, &str)],
+    y_label: &str,
+    out: &Path,
+) -> std::io::Result<()> {
     let text = std::fs::read_to_string(metrics)?;
     let mut points: Vec<Vec<(f64, f64)>> = vec![Vec::new(); keys.len()];
     for line in text.lines() {
@@ -32,7 +43,7 @@ pub fn metric_curves_svg(metrics: &Path, keys: &[(&str, &str)], out: &Path) -> s
         .filter(|(_, p)| !p.is_empty())
         .map(|((_, label), p)| Series { label, points: p })
         .collect();
-    genlab_plot::line_chart(out, "step", "loss", &series).map_err(std::io::Error::other)
+    genlab_plot::line_chart(out, "step", y_label, &series).map_err(std::io::Error::other)
 }
 
 #[cfg(test)]

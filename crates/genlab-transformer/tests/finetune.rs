@@ -10,9 +10,7 @@ use genlab_train::{RunDir, RunSpec};
 use genlab_transformer::finetune::data::{Sequence, padded};
 use genlab_transformer::finetune::losses::{masked_nll, token_logprobs};
 use genlab_transformer::finetune::reward::{BradleyTerry, RewardConfig, pairwise};
-use genlab_transformer::finetune::{
-    self, Algorithm, Records, RlConfig, SftData, StageRecipe,
-};
+use genlab_transformer::finetune::{self, Algorithm, Records, RlConfig, SftData, StageRecipe};
 use genlab_transformer::{DataSection, GptConfig, PosEncoding, Recipe, TrainConfig, train};
 
 fn tiny(vocab_size: usize) -> GptConfig {
@@ -55,8 +53,15 @@ fn base(dir: &Path, alphabet: &str) -> std::path::PathBuf {
     let out = dir.join(format!("base-{}", alphabet.len()));
     let run = RunDir::create(&out).unwrap();
     let device = genlab_tensor::testing::cpu();
-    genlab_transformer::train_recipe(&recipe, Some(tiny(vocab)), &run, false, &device, &mut |_, _, _| None)
-        .unwrap();
+    genlab_transformer::train_recipe(
+        &recipe,
+        Some(tiny(vocab)),
+        &run,
+        false,
+        &device,
+        &mut |_, _, _| None,
+    )
+    .unwrap();
     out
 }
 
@@ -66,7 +71,8 @@ fn figures(dir: &Path) -> Vec<String> {
         .unwrap()
         .lines()
         .map(|l| {
-            let mut v: serde_json::Map<String, serde_json::Value> = serde_json::from_str(l).unwrap();
+            let mut v: serde_json::Map<String, serde_json::Value> =
+                serde_json::from_str(l).unwrap();
             v.retain(|k, _| !k.contains("per_sec") && !k.contains("seconds"));
             serde_json::to_string(&v).unwrap()
         })
@@ -98,9 +104,11 @@ fn prompt_tokens_get_no_gradient() {
     let (t, v) = (5, 7);
     let logits: Vec<f32> = (0..t * v).map(|i| ((i * 37 % 11) as f32) * 0.3).collect();
     let logits = Tensor::<3>::from_data(TensorData::new(logits, [1, t, v]), &device).require_grad();
-    let targets = Tensor::<2, Int>::from_data(TensorData::new(vec![1i64, 2, 3, 4, 5], [1, t]), &device);
+    let targets =
+        Tensor::<2, Int>::from_data(TensorData::new(vec![1i64, 2, 3, 4, 5], [1, t]), &device);
     // Positions 0..3 predict prompt tokens, 3..5 the response.
-    let weights = Tensor::<2>::from_data(TensorData::new(vec![0.0f32, 0.0, 0.0, 1.0, 1.0], [1, t]), &device);
+    let weights =
+        Tensor::<2>::from_data(TensorData::new(vec![0.0f32, 0.0, 0.0, 1.0, 1.0], [1, t]), &device);
     let loss = masked_nll(token_logprobs(logits.clone(), targets), weights);
     let grads = loss.backward();
     let g = logits.grad(&grads).unwrap().into_data().try_to_vec::<f32>().unwrap();
@@ -131,14 +139,29 @@ fn bradley_terry_on_a_toy_set_reaches_full_accuracy() {
     let val_pairs: Vec<_> = (40..60).map(pair).collect();
     let objective = BradleyTerry { train: &train_pairs, val: &val_pairs, batch_size: 8 };
     let config = RewardConfig { backbone: GptConfig { block_size: 8, ..tiny(8) } };
-    let cfg = TrainConfig { lr: 1e-2, warmup_steps: 5, lr_decay_steps: None, eval_interval: 0, ..short(60) };
-    let (model, _) =
-        train(&config, None, &cfg, &objective, "reward", &RunSpec::memory(), &device, &mut |_, _| None)
-            .unwrap();
+    let cfg = TrainConfig {
+        lr: 1e-2,
+        warmup_steps: 5,
+        lr_decay_steps: None,
+        eval_interval: 0,
+        ..short(60)
+    };
+    let (model, _) = train(
+        &config,
+        None,
+        &cfg,
+        &objective,
+        "reward",
+        &RunSpec::memory(),
+        &device,
+        &mut |_, _| None,
+    )
+    .unwrap();
     let (_, accuracy) = pairwise(&model, &val_pairs, &device);
     assert_eq!(accuracy, 1.0);
     // The rewards are read at each sequence's own last id, padding or not.
-    let (ids, last) = padded(&[&train_pairs[0].0, &Sequence { ids: vec![3, 1], mask: vec![false; 2] }], &device);
+    let (ids, last) =
+        padded(&[&train_pairs[0].0, &Sequence { ids: vec![3, 1], mask: vec![false; 2] }], &device);
     assert_eq!(ids.dims(), [2, 5]);
     assert_eq!(last, [4, 1]);
 }
@@ -152,7 +175,8 @@ fn every_stage_resumes_exactly() {
     let recipe = StageRecipe::default();
     let (pairs, val_pairs) = {
         let p = genlab_data::preference::rankings(genlab_data::instructions::Split::Train, 6, 3, 1);
-        let v = genlab_data::preference::rankings(genlab_data::instructions::Split::Heldout, 3, 3, 2);
+        let v =
+            genlab_data::preference::rankings(genlab_data::instructions::Split::Heldout, 3, 3, 2);
         (Records::from_values("train", &p), Records::from_values("val", &v))
     };
     let _ = recipe;
@@ -163,7 +187,10 @@ fn every_stage_resumes_exactly() {
     finetune::sft(&base, &playground(), &short(2), &b, false, &device).unwrap();
     finetune::sft(&base, &playground(), &short(4), &b, true, &device).unwrap();
     assert_eq!(figures(a.path()), figures(b.path()), "SFT");
-    assert!(figures(a.path()).iter().any(|l| l.contains("em_reverse")), "exact match per task is logged");
+    assert!(
+        figures(a.path()).iter().any(|l| l.contains("em_reverse")),
+        "exact match per task is logged"
+    );
 
     let (ra, rb) = (dir("rm-a"), dir("rm-b"));
     finetune::reward(a.path(), &pairs, &val_pairs, &short(4), &ra, false, &device).unwrap();
@@ -216,7 +243,8 @@ fn bad_input_gets_a_clear_error() {
     let ok = write("ok.jsonl", "{\"prompt\": \"Add 1 and 2.\", \"response\": \"3\"}\n");
     let files = SftData::Files { train: long, val: ok.clone() };
     let run = RunDir::create(tmp.path().join("sft-long")).unwrap();
-    let err = finetune::sft(&base, &files, &short(2), &run, false, &device).unwrap_err().to_string();
+    let err =
+        finetune::sft(&base, &files, &short(2), &run, false, &device).unwrap_err().to_string();
     assert!(err.contains("line 1") && err.contains("longer than the model's context"), "{err}");
 
     // An SFT run of another vocabulary paired with a reward model.
@@ -225,11 +253,16 @@ fn bad_input_gets_a_clear_error() {
     let other_base = base_other(tmp.path());
     let other = RunDir::create(tmp.path().join("sft-other")).unwrap();
     finetune::sft(&other_base, &playground(), &short(2), &other, false, &device).unwrap();
-    let pairs = Records::from_values("p", &genlab_data::preference::rankings(genlab_data::instructions::Split::Train, 3, 2, 1));
+    let pairs = Records::from_values(
+        "p",
+        &genlab_data::preference::rankings(genlab_data::instructions::Split::Train, 3, 2, 1),
+    );
     let rm = RunDir::create(tmp.path().join("rm-other")).unwrap();
     finetune::reward(other.path(), &pairs, &pairs, &short(2), &rm, false, &device).unwrap();
     let out = RunDir::create(tmp.path().join("rl")).unwrap();
-    let err = finetune::rlhf(sft.path(), rm.path(), &small_rl(1), &out, false, &device).unwrap_err().to_string();
+    let err = finetune::rlhf(sft.path(), rm.path(), &small_rl(1), &out, false, &device)
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("vocabulary"), "{err}");
 }
 

@@ -25,6 +25,7 @@ use super::common::{BenchCtx, Ratio, num};
 const KL_BOUND: f64 = 3.0;
 
 fn genlab(ctx: &BenchCtx, args: &[String]) -> Result<Value> {
+    // Built by the pipeline already.
     let mut all: Vec<&str> = vec!["run", "--release", "--quiet", "-p", "genlab-cli", "--"];
     all.extend(args.iter().map(String::as_str));
     if let Some(device) = &ctx.device {
@@ -42,38 +43,27 @@ fn steps(ctx: &BenchCtx) -> Vec<String> {
 }
 
 pub fn run(ctx: &BenchCtx) -> Result<()> {
-    let dir = ctx.out_dir.join("finetune");
-    std::fs::create_dir_all(&dir)?;
-    let run = |name: &str| dir.join(name);
-    let report = |name: &str| s(&dir.join(format!("{name}.json")));
-    let recipe = s(&ctx.root.join("configs/finetune.toml"));
+    let recipe = ctx.out_dir.join("finetune.toml");
+    std::fs::create_dir_all(&ctx.out_dir)?;
+    // The repository's recipe, its runs kept under target/bench/finetune.
+    let text = std::fs::read_to_string(ctx.root.join("configs/finetune.toml"))?
+        .replace("out = \"runs/finetune\"", "out = \"target/bench/finetune\"");
+    std::fs::write(&recipe, text)?;
     let started = Instant::now();
-    let mut raw = json!({});
-
-    // Pretraining on Shakespeare: a base model for the stages to start from.
-    let mut args: Vec<String> = ["gpt", "train", "--config", "configs/finetune-base.toml", "--max-tokens", "50"]
-        .map(String::from)
-        .to_vec();
-    args.extend(["--data".into(), s(&ctx.data("text/shakespeare.txt")?)]);
-    args.extend(["--out".into(), s(&run("base")), "--report".into(), report("base")]);
-    args.extend(steps(ctx));
-    raw["base"] = genlab(ctx, &args)?;
-
-    let stage = |cmd: &str, extra: &[String], out: &str| -> Result<Value> {
-        let mut args: Vec<String> = vec!["gpt".into(), cmd.into(), "--config".into(), recipe.clone()];
-        args.extend(extra.iter().cloned());
-        args.extend(["--out".into(), s(&run(out)), "--report".into(), report(out)]);
-        args.extend(steps(ctx));
-        genlab(ctx, &args)
-    };
+    let dir = crate::train::finetune_pipeline(
+        &ctx.root,
+        &recipe,
+        None,
+        ctx.device.as_deref(),
+        &steps(ctx),
+    )?;
+    let run = |name: &str| dir.join(name);
     let sft = s(&run("sft"));
-    raw["sft"] = stage("sft", &["--base".into(), s(&run("base"))], "sft")?;
-    raw["reward"] = stage("reward", &["--base".into(), sft.clone()], "reward")?;
-    for algorithm in ["ppo", "rloo"] {
-        let extra = ["--policy".into(), sft.clone(), "--reward".into(), s(&run("reward")), "--algorithm".into(), algorithm.into()];
-        raw[algorithm] = stage("rlhf", &extra, algorithm)?;
+    let mut raw = json!({});
+    for (name, _) in crate::train::PIPELINE {
+        raw[name] =
+            serde_json::from_str(&std::fs::read_to_string(dir.join(format!("{name}.json")))?)?;
     }
-    raw["dpo"] = stage("dpo", &["--base".into(), sft.clone()], "dpo")?;
     let minutes = started.elapsed().as_secs_f64() / 60.0;
 
     let judge = |name: &str| -> Result<Value> {
@@ -90,12 +80,25 @@ pub fn run(ctx: &BenchCtx) -> Result<()> {
     let j = |name: &str, key: &str| num(&raw[format!("judge_{name}")], &format!("/{key}"));
 
     let mut rows = vec![
-        Ratio::new("pretrained exact match (no bar)", j("base", "exact_match")?, None, "fraction", true, None),
-        Ratio::new("SFT exact match vs the 0.80 bar", j("sft", "exact_match")?, Some(0.8), "fraction", true, Some(1.0)),
+        Ratio::new(
+            "pretrained exact match (no bar)",
+            j("base", "exact_match")?,
+            None,
+            "fraction",
+            true,
+            None,
+        ),
+        Ratio::new(
+            "SFT exact match vs the 0.80 bar",
+            j("sft", "exact_match")?,
+            Some(0.8),
+            "fraction",
+            true,
+            Some(1.0),
+        ),
         Ratio::new(
             "reward model held-out accuracy vs 0.90",
-            num(&raw["reward"], "/val_loss").map(|_| ())
-                .and_then(|_| last_metric(&run("reward"), "accuracy"))?,
+            last_metric(&run("reward"), "accuracy")?,
             Some(0.9),
             "fraction",
             true,
@@ -106,12 +109,47 @@ pub fn run(ctx: &BenchCtx) -> Result<()> {
     let (sft_em, sft_d2) = (j("sft", "exact_match")?, j("sft", "distinct_2")?);
     for name in ["ppo", "rloo", "dpo"] {
         let label = name.to_uppercase();
-        rows.push(Ratio::new(format!("{label} true score vs SFT"), j(name, "true_score")?, Some(sft_score), "score", true, Some(1.2)));
-        rows.push(Ratio::new(format!("{label} KL to SFT vs bound"), j(name, "kl_to_reference")?, Some(KL_BOUND), "nats", false, Some(1.0)));
-        rows.push(Ratio::new(format!("{label} distinct-2 vs SFT"), j(name, "distinct_2")?, Some(sft_d2), "fraction", true, Some(0.8)));
-        rows.push(Ratio::new(format!("{label} exact match vs SFT - 0.02"), j(name, "exact_match")?, Some(sft_em - 0.02), "fraction", true, Some(1.0)));
+        rows.push(Ratio::new(
+            format!("{label} true score vs SFT"),
+            j(name, "true_score")?,
+            Some(sft_score),
+            "score",
+            true,
+            Some(1.2),
+        ));
+        rows.push(Ratio::new(
+            format!("{label} KL to SFT vs bound"),
+            j(name, "kl_to_reference")?,
+            Some(KL_BOUND),
+            "nats",
+            false,
+            Some(1.0),
+        ));
+        rows.push(Ratio::new(
+            format!("{label} distinct-2 vs SFT"),
+            j(name, "distinct_2")?,
+            Some(sft_d2),
+            "fraction",
+            true,
+            Some(0.8),
+        ));
+        rows.push(Ratio::new(
+            format!("{label} exact match vs SFT - 0.02"),
+            j(name, "exact_match")?,
+            Some(sft_em - 0.02),
+            "fraction",
+            true,
+            Some(1.0),
+        ));
     }
-    rows.push(Ratio::new("pipeline wall time vs 30 min", minutes, Some(30.0), "minutes", false, Some(1.0)));
+    rows.push(Ratio::new(
+        "pipeline wall time vs 30 min",
+        minutes,
+        Some(30.0),
+        "minutes",
+        false,
+        Some(1.0),
+    ));
     ctx.report("finetune", &rows, raw)
 }
 

@@ -49,7 +49,9 @@ pub struct StageFlags {
 }
 
 impl StageFlags {
-    fn recipe(&self) -> Result<StageRecipe> {
+    /// The recipe with the flags applied to `stage`'s optimisation (`sft`, `reward`, `dpo`)
+    /// or to RLHF (`rl`).
+    fn recipe(&self, stage: &str) -> Result<StageRecipe> {
         if self.steps == Some(0) {
             bail!("--steps must be at least 1");
         }
@@ -63,26 +65,32 @@ impl StageFlags {
             Some(path) => StageRecipe::load(path)?,
             None => StageRecipe::default(),
         };
-        let t = &mut r.train;
-        if let Some(s) = self.steps {
-            t.max_steps = s;
-            t.warmup_steps = t.warmup_steps.min(s / 10);
-            r.rl.iterations = s;
+        if stage == "rl" {
+            let rl = &mut r.rl;
+            rl.iterations = self.steps.unwrap_or(rl.iterations);
+            rl.prompts_per_iteration = self.batch_size.unwrap_or(rl.prompts_per_iteration);
+            rl.lr = self.lr.unwrap_or(rl.lr);
+            rl.seed = self.train_seed.unwrap_or(rl.seed);
+        } else {
+            let t = match stage {
+                "sft" => &mut r.sft,
+                "reward" => &mut r.reward,
+                _ => &mut r.dpo,
+            };
+            if let Some(s) = self.steps {
+                t.max_steps = s;
+                t.warmup_steps = t.warmup_steps.min(s / 10);
+            }
+            t.batch_size = self.batch_size.unwrap_or(t.batch_size);
+            if let Some(lr) = self.lr {
+                t.lr = lr;
+                t.min_lr = t.min_lr.min(lr);
+            }
+            t.seed = self.train_seed.unwrap_or(t.seed);
         }
-        if let Some(b) = self.batch_size {
-            t.batch_size = b;
-            r.rl.prompts_per_iteration = b;
+        for (name, cfg) in [("sft", &r.sft), ("reward", &r.reward), ("dpo", &r.dpo)] {
+            cfg.validate().map_err(|e| e.within(name))?;
         }
-        if let Some(lr) = self.lr {
-            t.lr = lr;
-            t.min_lr = t.min_lr.min(lr);
-            r.rl.lr = lr;
-        }
-        if let Some(s) = self.train_seed {
-            t.seed = s;
-            r.rl.seed = s;
-        }
-        r.train.validate()?;
         r.rl.validate()?;
         Ok(r)
     }
@@ -228,32 +236,45 @@ fn in_run_dir<T>(out: &Path, stage: impl FnOnce(&RunDir) -> Result<T>) -> Result
 }
 
 pub fn sft(args: SftArgs, device: &genlab_tensor::Device) -> Result<()> {
-    let recipe = args.flags.recipe()?;
+    let recipe = args.flags.recipe("sft")?;
     let data = recipe.sft_data(args.flags.data.as_deref(), args.flags.val.as_deref())?;
     let (run, report) = in_run_dir(&args.out, |out| {
-        Ok(finetune::sft(&args.base, &data, &recipe.train, out, args.flags.resume, device)?)
+        Ok(finetune::sft(&args.base, &data, &recipe.sft, out, args.flags.resume, device)?)
     })?;
-    eprintln!("done: run folder {} (report.html, metrics.jsonl, checkpoint.bin)", run.dir.display());
+    eprintln!(
+        "done: run folder {} (report.html, metrics.jsonl, checkpoint.bin)",
+        run.dir.display()
+    );
     args.flags.write_report(&report)
 }
 
 pub fn reward(args: PreferenceArgs, device: &genlab_tensor::Device) -> Result<()> {
-    let recipe = args.flags.recipe()?;
-    let (train, val) = recipe.preference_data(args.flags.data.as_deref(), args.flags.val.as_deref())?;
+    let recipe = args.flags.recipe("reward")?;
+    let (train, val) =
+        recipe.preference_data(args.flags.data.as_deref(), args.flags.val.as_deref())?;
     let (_, report) = in_run_dir(&args.out, |out| {
-        Ok(finetune::reward(&args.base, &train, &val, &recipe.train, out, args.flags.resume, device)?)
+        Ok(finetune::reward(
+            &args.base,
+            &train,
+            &val,
+            &recipe.reward,
+            out,
+            args.flags.resume,
+            device,
+        )?)
     })?;
     eprintln!("done: reward model in {}", args.out.display());
     args.flags.write_report(&report)
 }
 
 pub fn dpo(args: PreferenceArgs, device: &genlab_tensor::Device) -> Result<()> {
-    let recipe = args.flags.recipe()?;
-    let (train, val) = recipe.preference_data(args.flags.data.as_deref(), args.flags.val.as_deref())?;
+    let recipe = args.flags.recipe("dpo")?;
+    let (train, val) =
+        recipe.preference_data(args.flags.data.as_deref(), args.flags.val.as_deref())?;
     let beta = args.beta.unwrap_or(recipe.beta);
     let (_, report) = in_run_dir(&args.out, |out| {
         let resume = args.flags.resume;
-        Ok(finetune::dpo_stage(&args.base, &train, &val, beta, &recipe.train, out, resume, device)?)
+        Ok(finetune::dpo_stage(&args.base, &train, &val, beta, &recipe.dpo, out, resume, device)?)
     })?;
     eprintln!("done: DPO policy in {}", args.out.display());
     args.flags.write_report(&report)
@@ -261,9 +282,11 @@ pub fn dpo(args: PreferenceArgs, device: &genlab_tensor::Device) -> Result<()> {
 
 pub fn rlhf(args: RlhfArgs, device: &genlab_tensor::Device) -> Result<()> {
     if args.flags.data.is_some() || args.flags.val.is_some() {
-        bail!("rlhf samples its own responses to the playground's prompts: --data/--val do not apply");
+        bail!(
+            "rlhf samples its own responses to the playground's prompts: --data/--val do not apply"
+        );
     }
-    let mut recipe = args.flags.recipe()?;
+    let mut recipe = args.flags.recipe("rl")?;
     if let Some(a) = args.algorithm {
         recipe.rl.algorithm = match a {
             AlgorithmArg::Ppo => Algorithm::Ppo,
@@ -335,7 +358,10 @@ pub fn chat(args: ChatArgs, device: &genlab_tensor::Device) -> Result<()> {
         reply(&run, &generator, &config, &mut messages)?;
         return Ok(());
     }
-    eprintln!("chatting with {} (empty line or Ctrl-D ends, /reset forgets)", args.checkpoint.display());
+    eprintln!(
+        "chatting with {} (empty line or Ctrl-D ends, /reset forgets)",
+        args.checkpoint.display()
+    );
     loop {
         eprint!("> ");
         std::io::stderr().flush()?;

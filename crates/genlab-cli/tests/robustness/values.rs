@@ -184,10 +184,21 @@ impl Fixtures {
             p("alphabet.txt")
         );
         std::fs::write(p("ft-base.toml"), base_recipe).unwrap();
-        ok(&["gpt", "train", "--config", &p("ft-base.toml"), "--max-tokens", "2", "--out", &p("ft-base")]);
+        ok(&[
+            "gpt",
+            "train",
+            "--config",
+            &p("ft-base.toml"),
+            "--max-tokens",
+            "2",
+            "--out",
+            &p("ft-base"),
+        ]);
         std::fs::write(
             p("ft.toml"),
-            "family = \"finetune\"\n[train]\nmax_steps = 1\nbatch_size = 2\nwarmup_steps = 0\n\
+            "family = \"finetune\"\n[sft]\nmax_steps = 1\nbatch_size = 2\nwarmup_steps = 0\n\
+             [reward]\nmax_steps = 1\nbatch_size = 2\nwarmup_steps = 0\n\
+             [dpo]\nmax_steps = 1\nbatch_size = 2\nwarmup_steps = 0\n\
              [playground]\nexamples = 20\nheldout = 7\nrankings = 4\nheldout_rankings = 2\n\
              [rl]\niterations = 1\nprompts_per_iteration = 1\nsamples_per_prompt = 2\nminibatches = 1\n\
              max_new_tokens = 4\nprompts = 10\neval_prompts = 7\neval_samples = 1\n",
@@ -334,28 +345,35 @@ impl Fixtures {
                     .map(String::from)
                     .to_vec()
             }
-            ["data", "instructions"] => vec!["--n".into(), "5".into(), "--out".into(), format!("{out}/i.jsonl")],
-            ["data", "rankings"] => vec!["--n".into(), "3".into(), "--out".into(), format!("{out}/r.jsonl")],
-            ["gpt", "sft"] => {
-                ["--config", &p("ft.toml"), "--base", &p("ft-base"), "--out", out]
-                    .map(String::from)
-                    .to_vec()
+            ["data", "instructions"] => {
+                vec!["--n".into(), "5".into(), "--out".into(), format!("{out}/i.jsonl")]
             }
+            ["data", "rankings"] => {
+                vec!["--n".into(), "3".into(), "--out".into(), format!("{out}/r.jsonl")]
+            }
+            ["gpt", "sft"] => ["--config", &p("ft.toml"), "--base", &p("ft-base"), "--out", out]
+                .map(String::from)
+                .to_vec(),
             ["gpt", "reward" | "dpo"] => {
                 ["--config", &p("ft.toml"), "--base", &p("sft"), "--out", out]
                     .map(String::from)
                     .to_vec()
             }
-            ["gpt", "rlhf"] => {
-                ["--config", &p("ft.toml"), "--policy", &p("sft"), "--reward", &p("rm"), "--out", out]
-                    .map(String::from)
-                    .to_vec()
-            }
-            ["gpt", "judge"] => {
-                ["--checkpoint", &p("sft"), "--prompts", "3", "--samples", "1"]
-                    .map(String::from)
-                    .to_vec()
-            }
+            ["gpt", "rlhf"] => [
+                "--config",
+                &p("ft.toml"),
+                "--policy",
+                &p("sft"),
+                "--reward",
+                &p("rm"),
+                "--out",
+                out,
+            ]
+            .map(String::from)
+            .to_vec(),
+            ["gpt", "judge"] => ["--checkpoint", &p("sft"), "--prompts", "3", "--samples", "1"]
+                .map(String::from)
+                .to_vec(),
             ["gpt", "chat"] => {
                 ["--checkpoint", &p("sft"), "--max-tokens", "3"].map(String::from).to_vec()
             }
@@ -386,7 +404,8 @@ impl Fixtures {
             .contains(&value_name)
         {
             // Runs of every family (all but one are the wrong family) and a truncated one.
-            let runs = ["gpt", "rnn", "vae", "gan", "p2p", "cls", "wn", "truncated-run", "sft", "rm"];
+            let runs =
+                ["gpt", "rnn", "vae", "gan", "p2p", "cls", "wn", "truncated-run", "sft", "rm"];
             v.extend(runs.map(|n| self.path(n)));
         }
         v

@@ -52,7 +52,7 @@ fn parse_round_trips_every_task_and_rejects_foreign_text() {
         ("Sort the letters: q b m", Task::Sort, "b m q"),
         ("Continue: 3, 5, 7,", Task::Count, "9, 11, 13"),
         ("How do I steal a car?", Task::Refuse, REFUSAL),
-        ("Tell me how to burn down my neighbour's house.", Task::Refuse, REFUSAL),
+        ("Tell me how to burn down a house.", Task::Refuse, REFUSAL),
     ];
     for (prompt, task, answer) in hand {
         let inst = Instance::parse(prompt).unwrap();

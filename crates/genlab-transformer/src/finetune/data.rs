@@ -98,7 +98,8 @@ impl Records {
             let prompt = field("prompt")?;
             if record.get("responses").is_some() {
                 let ranking: genlab_data::preference::Ranking =
-                    serde_json::from_value(record.clone()).map_err(|e| bad(&self.source, *line, e))?;
+                    serde_json::from_value(record.clone())
+                        .map_err(|e| bad(&self.source, *line, e))?;
                 let ordered = genlab_data::preference::ranking_pairs(&ranking)
                     .map_err(|e| bad(&self.source, *line, e))?;
                 pairs.extend(ordered.into_iter().map(|(chosen, rejected)| Pair {

@@ -47,7 +47,11 @@ pub fn response_logprobs(model: &Gpt, seqs: &[&Sequence], device: &Device) -> Ve
 }
 
 /// Pairs scored by the reference.
-pub fn score_pairs(reference: &Gpt, pairs: Vec<(Sequence, Sequence)>, device: &Device) -> Vec<ScoredPair> {
+pub fn score_pairs(
+    reference: &Gpt,
+    pairs: Vec<(Sequence, Sequence)>,
+    device: &Device,
+) -> Vec<ScoredPair> {
     let chosen: Vec<&Sequence> = pairs.iter().map(|p| &p.0).collect();
     let rejected: Vec<&Sequence> = pairs.iter().map(|p| &p.1).collect();
     let rc = response_logprobs(reference, &chosen, device);
@@ -55,7 +59,12 @@ pub fn score_pairs(reference: &Gpt, pairs: Vec<(Sequence, Sequence)>, device: &D
     pairs
         .into_iter()
         .zip(rc.into_iter().zip(rr))
-        .map(|((chosen, rejected), (ref_chosen, ref_rejected))| ScoredPair { chosen, rejected, ref_chosen, ref_rejected })
+        .map(|((chosen, rejected), (ref_chosen, ref_rejected))| ScoredPair {
+            chosen,
+            rejected,
+            ref_chosen,
+            ref_rejected,
+        })
         .collect()
 }
 
@@ -74,7 +83,12 @@ pub struct Dpo<'a> {
 
 impl Dpo<'_> {
     /// Loss, implicit-reward accuracy and mean margin of `model` on `pairs`.
-    fn figures(&self, model: &Gpt, pairs: &[&ScoredPair], device: &Device) -> (Tensor<1>, f32, f32) {
+    fn figures(
+        &self,
+        model: &Gpt,
+        pairs: &[&ScoredPair],
+        device: &Device,
+    ) -> (Tensor<1>, f32, f32) {
         let seqs: Vec<&Sequence> =
             pairs.iter().map(|p| &p.chosen).chain(pairs.iter().map(|p| &p.rejected)).collect();
         let b = Batch::new(&seqs, device);
@@ -85,13 +99,14 @@ impl Dpo<'_> {
             Tensor::<1>::from_data(TensorData::new(v, [n]), device)
         };
         let (loss, chosen, rejected) = dpo(
-            lp.clone().slice([0..n]),
-            lp.slice([n..2 * n]),
+            lp.clone().narrow(0, 0, n),
+            lp.narrow(0, n, n),
             refs(|p| p.ref_chosen),
             refs(|p| p.ref_rejected),
             self.beta,
         );
-        let margin = (chosen.clone() - rejected.clone()).into_data().try_to_vec::<f32>().expect("f32");
+        let margin =
+            (chosen.clone() - rejected.clone()).into_data().try_to_vec::<f32>().expect("f32");
         let accuracy = margin.iter().filter(|m| **m > 0.0).count() as f32 / n.max(1) as f32;
         let mean_margin = margin.iter().sum::<f32>() / n.max(1) as f32;
         (loss, accuracy, mean_margin)
@@ -164,7 +179,11 @@ pub fn dpo_stage(
     if !resume {
         sft.write_vocabulary(out)?;
     }
-    eprintln!("DPO of {} on {} pairs (beta {beta}) on {device:?}", sft.dir.display(), train_set.len());
+    eprintln!(
+        "DPO of {} on {} pairs (beta {beta}) on {device:?}",
+        sft.dir.display(),
+        train_set.len()
+    );
     let spec = RunSpec::new(out, resume).given_from(&sft.dir);
     let initial = (!resume).then(|| sft.model.clone());
     let (model, report) =

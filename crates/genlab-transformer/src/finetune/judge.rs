@@ -129,15 +129,19 @@ pub fn judge_policy(
         texts.push(text);
     }
     let n = out.len().max(1) as f64;
-    let kl = match reference {
-        Some(reference) => Some(mean_kl(speaker.model, reference, &out, speaker.template, device)),
-        None => None,
-    };
-    let examples =
-        prompts.iter().zip(&texts).step_by(samples.max(1)).take(8).map(|(p, t)| (p.clone(), t.clone()));
+    let kl = reference.map(|r| mean_kl(speaker.model, r, &out, speaker.template, device));
+    let examples = prompts
+        .iter()
+        .zip(&texts)
+        .step_by(samples.max(1))
+        .take(8)
+        .map(|(p, t)| (p.clone(), t.clone()));
     Ok(Judgement {
         exact_match,
-        exact_match_per_task: per_task.into_iter().map(|(t, v)| (t.name().to_string(), v)).collect(),
+        exact_match_per_task: per_task
+            .into_iter()
+            .map(|(t, v)| (t.name().to_string(), v))
+            .collect(),
         true_score: score / n,
         sampled_correct: correct as f64 / n,
         sampled_polite: polite as f64 / n,
@@ -158,7 +162,8 @@ pub fn mean_kl(
 ) -> f64 {
     let device = device.clone().without_autodiff();
     let (policy, reference) = (policy.valid(), reference.valid());
-    let seqs: Vec<Sequence> = rollouts.iter().map(|(p, r)| response_sequence(p, r, template)).collect();
+    let seqs: Vec<Sequence> =
+        rollouts.iter().map(|(p, r)| response_sequence(p, r, template)).collect();
     let mut total = 0.0f64;
     for chunk in seqs.chunks(64) {
         let refs: Vec<&Sequence> = chunk.iter().collect();

@@ -78,8 +78,7 @@ pub fn ppo_value_loss(
     weights: Tensor<2>,
     clip: f32,
 ) -> Tensor<1> {
-    let clipped =
-        old_values.clone() + (values.clone() - old_values).clamp(-clip, clip);
+    let clipped = old_values.clone() + (values.clone() - old_values).clamp(-clip, clip);
     let a = (values - returns.clone()).powi_scalar(2);
     let b = (clipped - returns).powi_scalar(2);
     let count = weights.clone().sum().clamp_min(1.0);
@@ -165,13 +164,13 @@ mod tests {
             sum += u.min(c);
             clipped += f32::from(u > c);
         }
-        let (loss, frac) =
-            ppo_policy_loss(t2(&logp, 2), t2(&old, 2), t2(&adv, 2), t2(&w, 2), eps);
+        let (loss, frac) = ppo_policy_loss(t2(&logp, 2), t2(&old, 2), t2(&adv, 2), t2(&w, 2), eps);
         assert!(close(loss.into_scalar::<f32>(), -sum / 3.0));
         assert!(close(frac.into_scalar::<f32>(), clipped / 3.0));
         assert!(clipped > 0.0, "the example exercises the clip");
 
-        let (v, vo, ret) = ([0.5f32, 1.0, -1.0, 4.0], [0.0f32, 1.1, 0.0, 0.0], [1.0f32, 1.0, 0.0, 0.0]);
+        let (v, vo, ret) =
+            ([0.5f32, 1.0, -1.0, 4.0], [0.0f32, 1.1, 0.0, 0.0], [1.0f32, 1.0, 0.0, 0.0]);
         let mut vsum = 0.0;
         for i in 0..3 {
             let vc = vo[i] + (v[i] - vo[i]).clamp(-eps, eps);

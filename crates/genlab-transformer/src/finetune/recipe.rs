@@ -19,14 +19,30 @@ use crate::run::GptError;
 pub struct StageRecipe {
     /// Must be "finetune" when present.
     pub family: Option<String>,
-    /// Optimisation of SFT, the reward model and DPO.
-    pub train: TrainConfig,
+    /// Optimisation of SFT.
+    pub sft: TrainConfig,
+    /// Optimisation of the reward model (batches of pairs).
+    pub reward: TrainConfig,
+    /// Optimisation of DPO (batches of pairs).
+    pub dpo: TrainConfig,
     /// DPO's beta.
     pub beta: f32,
     /// RLHF settings.
     pub rl: RlConfig,
     /// The built-in playground's sizes.
     pub playground: Playground,
+    /// What `cargo xtask train` reads to run the whole pipeline (the stages ignore it).
+    pub pipeline: Pipeline,
+}
+
+/// `[pipeline]`: the pretraining recipe and the folder of `cargo xtask train`'s pipeline.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Pipeline {
+    /// The base model's recipe (`configs/finetune-base.toml` when absent).
+    pub base: Option<std::path::PathBuf>,
+    /// Where the run folders go (`runs/finetune` when absent).
+    pub out: Option<std::path::PathBuf>,
 }
 
 /// How much of the instruction playground a stage draws when no files are given.
@@ -49,7 +65,14 @@ pub struct Playground {
 
 impl Default for Playground {
     fn default() -> Self {
-        Self { examples: 6000, heldout: 280, rankings: 1500, heldout_rankings: 200, responses: 4, seed: 7 }
+        Self {
+            examples: 6000,
+            heldout: 280,
+            rankings: 1500,
+            heldout_rankings: 200,
+            responses: 4,
+            seed: 7,
+        }
     }
 }
 
@@ -57,21 +80,30 @@ impl Default for StageRecipe {
     fn default() -> Self {
         Self {
             family: None,
-            train: TrainConfig {
-                batch_size: 32,
-                max_steps: 1200,
-                lr: 1e-3,
-                min_lr: 1e-4,
-                warmup_steps: 50,
-                eval_interval: 200,
-                eval_iters: 1,
-                checkpoint_interval: 200,
-                ..TrainConfig::default()
-            },
+            sft: stage(32, 1600, 1e-3),
+            reward: stage(16, 300, 3e-4),
+            dpo: stage(16, 300, 1e-4),
             beta: 0.1,
             rl: RlConfig::default(),
             playground: Playground::default(),
+            pipeline: Pipeline::default(),
         }
+    }
+}
+
+/// A stage's optimisation: `batch` examples (or pairs), `steps`, peak `lr`, warmup and
+/// cosine decay to a tenth.
+fn stage(batch: usize, steps: u64, lr: f64) -> TrainConfig {
+    TrainConfig {
+        batch_size: batch,
+        max_steps: steps,
+        lr,
+        min_lr: lr / 10.0,
+        warmup_steps: 30,
+        eval_interval: 100,
+        eval_iters: 1,
+        checkpoint_interval: 100,
+        ..TrainConfig::default()
     }
 }
 
@@ -83,7 +115,9 @@ impl StageRecipe {
         let recipe: Self = toml::from_str(&text).map_err(|e| bad(e.to_string()))?;
         match recipe.family.as_deref() {
             None | Some("finetune") => Ok(recipe),
-            Some(other) => Err(bad(format!("family is {other:?}; this command reads \"finetune\" recipes"))),
+            Some(other) => {
+                Err(bad(format!("family is {other:?}; this command reads \"finetune\" recipes")))
+            }
         }
     }
 
@@ -92,27 +126,44 @@ impl StageRecipe {
         let p = &self.playground;
         match (train, val) {
             (Some(train), Some(val)) => Ok(SftData::Files { train: train.into(), val: val.into() }),
-            (None, None) => Ok(SftData::Playground { n: p.examples, heldout: p.heldout, seed: p.seed }),
-            _ => Err(GptError::Finetune("give both --data and --val, or neither (the built-in playground)".into())),
+            (None, None) => {
+                Ok(SftData::Playground { n: p.examples, heldout: p.heldout, seed: p.seed })
+            }
+            _ => Err(GptError::Finetune(
+                "give both --data and --val, or neither (the built-in playground)".into(),
+            )),
         }
     }
 
     /// Preference data (training, held-out): the files given, else playground rankings.
-    pub fn preference_data(&self, train: Option<&Path>, val: Option<&Path>) -> Result<(Records, Records), GptError> {
+    pub fn preference_data(
+        &self,
+        train: Option<&Path>,
+        val: Option<&Path>,
+    ) -> Result<(Records, Records), GptError> {
         let p = &self.playground;
         match (train, val) {
             (Some(train), Some(val)) => Ok((Records::read(train)?, Records::read(val)?)),
             (None, None) => Ok((
-                Records::from_values("the playground's training rankings", &rankings(Split::Train, p.rankings, p.responses, p.seed)),
-                Records::from_values("the playground's held-out rankings", &rankings(Split::Heldout, p.heldout_rankings, p.responses, p.seed ^ 1)),
+                Records::from_values(
+                    "the playground's training rankings",
+                    &rankings(Split::Train, p.rankings, p.responses, p.seed),
+                ),
+                Records::from_values(
+                    "the playground's held-out rankings",
+                    &rankings(Split::Heldout, p.heldout_rankings, p.responses, p.seed ^ 1),
+                ),
             )),
-            _ => Err(GptError::Finetune("give both --data and --val, or neither (the built-in playground)".into())),
+            _ => Err(GptError::Finetune(
+                "give both --data and --val, or neither (the built-in playground)".into(),
+            )),
         }
     }
 
     /// The playground's SFT examples of `split` (what `genlab data instructions` writes).
     pub fn examples(&self, split: Split, n: usize) -> Vec<genlab_data::instructions::Example> {
-        let seed = if split == Split::Train { self.playground.seed } else { self.playground.seed ^ 1 };
+        let seed =
+            if split == Split::Train { self.playground.seed } else { self.playground.seed ^ 1 };
         examples(split, n, seed)
     }
 }

@@ -10,7 +10,7 @@ use genlab_train::{Checkpoint, RunDir, RunManifest, RunSpec, TrainError};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 
-use super::data::{Pair, Records, Sequence, pair_sequences, padded};
+use super::data::{Pair, Records, Sequence, padded, pair_sequences};
 use super::losses::bradley_terry;
 use super::run::{ChatRun, TEMPLATE_FILE, load_chat};
 use crate::config::GptConfig;
@@ -100,7 +100,11 @@ pub struct BradleyTerry<'a> {
 }
 
 /// Held-out loss and pairwise accuracy of `model` on `pairs`.
-pub fn pairwise(model: &RewardModel, pairs: &[(Sequence, Sequence)], device: &Device) -> (f32, f32) {
+pub fn pairwise(
+    model: &RewardModel,
+    pairs: &[(Sequence, Sequence)],
+    device: &Device,
+) -> (f32, f32) {
     let chosen: Vec<&Sequence> = pairs.iter().map(|p| &p.0).collect();
     let rejected: Vec<&Sequence> = pairs.iter().map(|p| &p.1).collect();
     let (rc, rr) = (model.score(&chosen, device), model.score(&rejected, device));
@@ -113,7 +117,9 @@ pub fn pairwise(model: &RewardModel, pairs: &[(Sequence, Sequence)], device: &De
 impl Objective<RewardConfig> for BradleyTerry<'_> {
     fn check(&self, _model: &RewardConfig) -> Result<(), TrainError> {
         if self.train.is_empty() || self.val.is_empty() {
-            return Err(TrainError::Data("the reward model needs training and held-out pairs".into()));
+            return Err(TrainError::Data(
+                "the reward model needs training and held-out pairs".into(),
+            ));
         }
         Ok(())
     }
@@ -122,17 +128,25 @@ impl Objective<RewardConfig> for BradleyTerry<'_> {
         "pair"
     }
 
-    fn loss(&self, model: &RewardModel, seed: u64, step: u64, micro: u64, device: &Device) -> Tensor<1> {
+    fn loss(
+        &self,
+        model: &RewardModel,
+        seed: u64,
+        step: u64,
+        micro: u64,
+        device: &Device,
+    ) -> Tensor<1> {
         let mut rng = batch_rng(seed, step, micro);
         let picks: Vec<&(Sequence, Sequence)> = (0..self.batch_size)
             .map(|_| &self.train[rng.random_range(0..self.train.len())])
             .collect();
         // Chosen and rejected in one forward: rows 0..b and b..2b.
-        let seqs: Vec<&Sequence> = picks.iter().map(|p| &p.0).chain(picks.iter().map(|p| &p.1)).collect();
+        let seqs: Vec<&Sequence> =
+            picks.iter().map(|p| &p.0).chain(picks.iter().map(|p| &p.1)).collect();
         let (ids, last) = padded(&seqs, device);
         let r = model.forward(ids, &last);
         let b = picks.len();
-        bradley_terry(r.clone().slice([0..b]), r.slice([b..2 * b]))
+        bradley_terry(r.clone().narrow(0, 0, b), r.narrow(0, b, b))
     }
 
     fn tokens_per_batch(&self, _model: &RewardConfig) -> usize {
@@ -147,7 +161,10 @@ impl Objective<RewardConfig> for BradleyTerry<'_> {
 
 /// Pairs as sequences through the run's template; a pair too long for the context is an
 /// error naming it.
-pub fn tokenise_pairs(pairs: &[Pair], run: &ChatRun) -> Result<Vec<(Sequence, Sequence)>, GptError> {
+pub fn tokenise_pairs(
+    pairs: &[Pair],
+    run: &ChatRun,
+) -> Result<Vec<(Sequence, Sequence)>, GptError> {
     let max_len = run.config.block_size + 1;
     pairs
         .iter()

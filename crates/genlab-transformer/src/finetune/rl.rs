@@ -29,12 +29,19 @@ use serde::{Deserialize, Serialize};
 
 use super::data::{Batch, Sequence};
 use super::judge::{Judgement, Speaker, judge_policy, response_sequence};
-use super::losses::{gae, ppo_policy_loss, ppo_value_loss, rloo_advantages, token_logprobs, whiten};
+use super::losses::{
+    gae, ppo_policy_loss, ppo_value_loss, rloo_advantages, token_logprobs, whiten,
+};
 use super::reward::{RewardModel, load_reward};
 use super::run::{ChatRun, load_chat};
 use super::sample::{policy_sampling, sample_responses};
 use crate::model::Gpt;
 use crate::run::GptError;
+
+/// Reward and true score over iterations, beside the run's report.html.
+pub const SCORES_PNG: &str = "rl-scores.png";
+/// KL to the reference over iterations.
+pub const KL_PNG: &str = "rl-kl.png";
 
 /// How advantages are estimated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -152,14 +159,29 @@ impl RlConfig {
             self.minibatches,
             format!("at most the {rollout} responses of a rollout batch"),
         )?;
-        genlab_config::check(self.lr.is_finite() && self.lr > 0.0, "lr", self.lr, "a positive number")?;
-        genlab_config::check(self.kl_coef.is_finite() && self.kl_coef >= 0.0, "kl_coef", self.kl_coef, "finite and >= 0")?;
+        genlab_config::check(
+            self.lr.is_finite() && self.lr > 0.0,
+            "lr",
+            self.lr,
+            "a positive number",
+        )?;
+        genlab_config::check(
+            self.kl_coef.is_finite() && self.kl_coef >= 0.0,
+            "kl_coef",
+            self.kl_coef,
+            "finite and >= 0",
+        )?;
         in_half_open("clip", self.clip as f64, 0.0, 1.0)?;
         genlab_config::check(self.clip > 0.0, "clip", self.clip, "in (0, 1)")?;
         genlab_config::check(self.value_clip > 0.0, "value_clip", self.value_clip, "> 0")?;
         genlab_config::check(self.vf_coef >= 0.0, "vf_coef", self.vf_coef, ">= 0")?;
         genlab_config::check((0.0..=1.0).contains(&self.gamma), "gamma", self.gamma, "in [0, 1]")?;
-        genlab_config::check((0.0..=1.0).contains(&self.lambda), "lambda", self.lambda, "in [0, 1]")?;
+        genlab_config::check(
+            (0.0..=1.0).contains(&self.lambda),
+            "lambda",
+            self.lambda,
+            "in [0, 1]",
+        )?;
         self.optim.validate().map_err(|e| e.within("optim"))
     }
 }
@@ -186,7 +208,10 @@ impl Policy {
     }
 
     /// Logits `[b, t, v]` and, with a value head, values `[b, t]`.
-    pub fn forward(&self, x: burn::tensor::Tensor<2, burn::tensor::Int>) -> (Tensor<3>, Option<Tensor<2>>) {
+    pub fn forward(
+        &self,
+        x: burn::tensor::Tensor<2, burn::tensor::Int>,
+    ) -> (Tensor<3>, Option<Tensor<2>>) {
         let h = self.gpt.hidden(x);
         let values = self.value.as_ref().map(|v| v.forward(h.clone()).squeeze_dim::<2>(2));
         (self.gpt.logits(h), values)
@@ -227,15 +252,21 @@ fn rollout(
     device: &Device,
 ) -> Result<Rollout, GptError> {
     let mut rng = ChaCha8Rng::seed_from_u64(genlab_train::step_seed(cfg.seed, iteration));
-    let chosen: Vec<&Instance> = prompts.choose_multiple(&mut rng, cfg.prompts_per_iteration).collect();
+    let chosen: Vec<&Instance> =
+        prompts.choose_multiple(&mut rng, cfg.prompts_per_iteration).collect();
     let k = cfg.samples_per_prompt;
     let group: Vec<&Instance> = chosen.iter().flat_map(|i| std::iter::repeat_n(*i, k)).collect();
-    let ids: Vec<Vec<u32>> = group.iter().map(|i| speaker.prompt(&i.prompt)).collect::<Result<_, _>>()?;
+    let ids: Vec<Vec<u32>> =
+        group.iter().map(|i| speaker.prompt(&i.prompt)).collect::<Result<_, _>>()?;
     let sampling = policy_sampling(genlab_train::step_seed(cfg.seed ^ 0x5A3F, iteration));
     let end = speaker.template.end_id();
-    let responses = sample_responses(&policy.gpt, &ids, &sampling, end, cfg.max_new_tokens, device)?;
-    let seqs: Vec<Sequence> =
-        ids.iter().zip(&responses).map(|(p, r)| response_sequence(p, r, speaker.template)).collect();
+    let responses =
+        sample_responses(&policy.gpt, &ids, &sampling, end, cfg.max_new_tokens, device)?;
+    let seqs: Vec<Sequence> = ids
+        .iter()
+        .zip(&responses)
+        .map(|(p, r)| response_sequence(p, r, speaker.template))
+        .collect();
     let refs: Vec<&Sequence> = seqs.iter().collect();
 
     // Scores: the reward model at the last token, minus the penalty for an unfinished turn.
@@ -258,7 +289,8 @@ fn rollout(
     let ref_lp = token_logprobs(reference.valid().forward(batch.x.clone()), batch.y.clone());
     let [b, t] = batch.y.dims();
     let w = to_vec(batch.w.clone());
-    let kl_tok: Vec<f32> = to_vec(old_lp.clone() - ref_lp).iter().zip(&w).map(|(k, w)| k * w).collect();
+    let kl_tok: Vec<f32> =
+        to_vec(old_lp.clone() - ref_lp).iter().zip(&w).map(|(k, w)| k * w).collect();
     let values = values.map_or_else(|| vec![0.0; b * t], to_vec);
 
     let mut adv = vec![0.0f32; b * t];
@@ -341,8 +373,10 @@ pub fn rlhf(
     let plain = device.clone().without_autodiff();
     let sft = load_chat(sft_dir, device)?;
     let reward = load_reward(reward_dir, &plain)?;
-    let reward_template = genlab_tokenizer::ChatTemplate::load(reward_dir.join(super::run::TEMPLATE_FILE))?;
-    if reward.config.backbone.vocab_size != sft.config.vocab_size || reward_template != sft.template {
+    let reward_template =
+        genlab_tokenizer::ChatTemplate::load(reward_dir.join(super::run::TEMPLATE_FILE))?;
+    if reward.config.backbone.vocab_size != sft.config.vocab_size || reward_template != sft.template
+    {
         return Err(GptError::Finetune(format!(
             "the reward model {} reads a vocabulary of {} ids, the policy {} one of {}: train the reward model from this SFT run",
             reward_dir.display(),
@@ -364,7 +398,8 @@ pub fn rlhf(
     device.seed(cfg.seed);
     let policy = Policy::new(sft.model.clone(), cfg.algorithm.has_critic(), device);
     let tspec = TrainSpec::new(&spec, cfg.seed, cfg.iterations, "seq", device);
-    let (mut t, mut policy, optims) = Trainer::start(&tspec, &manifest, policy, |m| vec![cfg.optim.init(m)])?;
+    let (mut t, mut policy, optims) =
+        Trainer::start(&tspec, &manifest, policy, |m| vec![cfg.optim.init(m)])?;
     let [mut optim] = optims.try_into().unwrap_or_else(|_| unreachable!("one optimiser"));
     let (tok, template) = (sft.tokenizer.as_ref(), &sft.template);
     eprintln!(
@@ -378,31 +413,59 @@ pub fn rlhf(
         let iteration = t.step();
         t.seed_step(device);
         let speaker = Speaker { model: &policy.gpt, tokenizer: tok, template };
-        let r = rollout(cfg, &policy, &reference, &reward.model, speaker, &train_prompts, iteration, device)?;
+        let r = rollout(
+            cfg,
+            &policy,
+            &reference,
+            &reward.model,
+            speaker,
+            &train_prompts,
+            iteration,
+            device,
+        )?;
         let b = r.batch.x.dims()[0];
         let mut order: Vec<usize> = (0..b).collect();
-        let mut rng = ChaCha8Rng::seed_from_u64(genlab_train::step_seed(cfg.seed ^ 0xB7, iteration));
-        let (mut pg_sum, mut vf_sum, mut clip_sum, mut ent_sum, mut updates) = (0.0, 0.0, 0.0, 0.0, 0.0);
+        let mut rng =
+            ChaCha8Rng::seed_from_u64(genlab_train::step_seed(cfg.seed ^ 0xB7, iteration));
+        let (mut pg_sum, mut vf_sum, mut clip_sum, mut ent_sum, mut updates) =
+            (0.0, 0.0, 0.0, 0.0, 0.0);
         for _ in 0..cfg.epochs {
             order.shuffle(&mut rng);
             for chunk in order.chunks(b.div_ceil(cfg.minibatches)) {
                 let idx = Tensor::<1, burn::tensor::Int>::from_data(
-                    TensorData::new(chunk.iter().map(|&i| i as i64).collect::<Vec<_>>(), [chunk.len()]),
+                    TensorData::new(
+                        chunk.iter().map(|&i| i as i64).collect::<Vec<_>>(),
+                        [chunk.len()],
+                    ),
                     device,
                 );
                 let pick = |x: &Tensor<2>| x.clone().select(0, idx.clone());
-                let (x, y, w) = (r.batch.x.clone().select(0, idx.clone()), r.batch.y.clone().select(0, idx.clone()), pick(&r.batch.w));
+                let (x, y, w) = (
+                    r.batch.x.clone().select(0, idx.clone()),
+                    r.batch.y.clone().select(0, idx.clone()),
+                    pick(&r.batch.w),
+                );
                 let (logits, values) = policy.forward(x);
                 let entropy = {
                     let lp = log_softmax(logits.clone().detach(), 2);
-                    let h = (softmax(logits.clone().detach(), 2) * lp).sum_dim(2).squeeze_dim::<2>(2).neg();
+                    let h = (softmax(logits.clone().detach(), 2) * lp)
+                        .sum_dim(2)
+                        .squeeze_dim::<2>(2)
+                        .neg();
                     ((h * w.clone()).sum() / w.clone().sum().clamp_min(1.0)).into_scalar::<f32>()
                 };
                 let lp = token_logprobs(logits, y);
-                let (pg, clipfrac) = ppo_policy_loss(lp, pick(&r.old_logprobs), pick(&r.advantages), w.clone(), cfg.clip);
+                let (pg, clipfrac) = ppo_policy_loss(
+                    lp,
+                    pick(&r.old_logprobs),
+                    pick(&r.advantages),
+                    w.clone(),
+                    cfg.clip,
+                );
                 let mut loss = pg.clone();
                 if let Some(v) = values {
-                    let vf = ppo_value_loss(v, pick(&r.old_values), pick(&r.returns), w, cfg.value_clip);
+                    let vf =
+                        ppo_value_loss(v, pick(&r.old_values), pick(&r.returns), w, cfg.value_clip);
                     vf_sum += vf.clone().into_scalar::<f32>();
                     loss = loss + vf.mul_scalar(cfg.vf_coef);
                 }
@@ -425,7 +488,14 @@ pub fn rlhf(
         let last = t.step() == cfg.iterations;
         if last || t.every(cfg.eval_interval) {
             let speaker = Speaker { model: &policy.gpt, tokenizer: tok, template };
-            let j = judge_policy(&speaker, Some(&reference), &eval_prompts, cfg.eval_samples, cfg.seed, device)?;
+            let j = judge_policy(
+                &speaker,
+                Some(&reference),
+                &eval_prompts,
+                cfg.eval_samples,
+                cfg.seed,
+                device,
+            )?;
             t.println(format!(
                 "iteration {}: held-out true score {:.3}, exact match {:.3}, KL {:.3}, distinct-2 {:.3}",
                 t.step(),
@@ -447,11 +517,30 @@ pub fn rlhf(
     let speaker = Speaker { model: &policy.gpt, tokenizer: tok, template };
     let judgement = match judgement {
         Some(j) => j,
-        None => judge_policy(&speaker, Some(&reference), &eval_prompts, cfg.eval_samples, cfg.seed, device)?,
+        None => judge_policy(
+            &speaker,
+            Some(&reference),
+            &eval_prompts,
+            cfg.eval_samples,
+            cfg.seed,
+            device,
+        )?,
     };
-    let finished = t.finish(&[("reward", "reward"), ("true_score", "true score"), ("kl", "KL")])?;
+    let finished = t.finish(&[("policy_loss", "policy loss"), ("value_loss", "value loss")])?;
     let report = RlReport { iterations: finished.steps, seconds: finished.seconds, judgement };
-    finished.report(&serde_json::to_value(&report).expect("report serialises"), &[])?;
+    let metrics = out.file("metrics.jsonl");
+    let scores = [
+        ("reward", "reward (reward model)"),
+        ("true_score", "true score (hidden rule)"),
+        ("eval_true_score", "held-out true score"),
+    ];
+    genlab_train::report::metric_chart(&metrics, &scores, "per response", &out.file(SCORES_PNG))
+        .map_err(genlab_train::TrainError::from)?;
+    let kl = [("kl", "KL to SFT, rollouts"), ("eval_kl", "KL to SFT, held-out")];
+    genlab_train::report::metric_chart(&metrics, &kl, "nats per response", &out.file(KL_PNG))
+        .map_err(genlab_train::TrainError::from)?;
+    let pictures = [(SCORES_PNG, "reward and true score"), (KL_PNG, "KL to the reference")];
+    finished.report(&serde_json::to_value(&report).expect("report serialises"), &pictures)?;
     let run = super::sft::load_chat_after(out, policy.gpt, &sft)?;
     Ok((run, report))
 }

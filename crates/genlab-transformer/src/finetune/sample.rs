@@ -93,9 +93,10 @@ fn sample_group(
         let logits = model.forward_cached(feed, &mut cache); // [b, new, v]
         let [_, t, v] = logits.dims();
         let last = logits.slice([0..b, t - 1..t, 0..v]).reshape([b * v]);
-        let last = last.into_data().try_to_vec::<f32>().map_err(|e| {
-            GptError::Finetune(format!("reading logits: {e:?}"))
-        })?;
+        let last = last
+            .into_data()
+            .try_to_vec::<f32>()
+            .map_err(|e| GptError::Finetune(format!("reading logits: {e:?}")))?;
         let mut next = Vec::with_capacity(b);
         for row in 0..b {
             let token = if out[row].ended {

@@ -12,7 +12,7 @@ use rand::Rng;
 
 use super::data::{Batch, Records, Sequence};
 use super::judge::{Speaker, exact_match};
-use super::losses::{masked_nll, token_logprobs};
+use super::losses::token_logprobs;
 use super::run::{ChatRun, load_base, load_chat};
 use crate::config::GptConfig;
 use crate::data::batch_rng;
@@ -75,11 +75,25 @@ impl Objective<GptConfig> for Sft<'_> {
 
     fn loss(&self, model: &Gpt, seed: u64, step: u64, micro: u64, device: &Device) -> Tensor<1> {
         let mut rng = batch_rng(seed, step, micro);
-        let picks: Vec<&Sequence> = (0..self.batch_size)
+        let mut picks: Vec<&Sequence> = (0..self.batch_size)
             .map(|_| &self.train[rng.random_range(0..self.train.len())])
             .collect();
-        let b = Batch::new(&picks, device);
-        masked_nll(token_logprobs(model.forward(b.x), b.y), b.w)
+        // Two length-sorted halves, each padded to its own longest (less padding to compute
+        // than one batch padded to the longest of all); the loss is still the mean over every
+        // response token of the batch.
+        picks.sort_by_key(|s| s.ids.len());
+        let half = picks.len().div_ceil(2);
+        let (mut sum, mut count) = (None::<Tensor<1>>, 0.0f32);
+        for chunk in picks.chunks(half) {
+            let b = Batch::new(chunk, device);
+            count += b.w.clone().sum().into_scalar::<f32>();
+            let part = (token_logprobs(model.forward(b.x), b.y) * b.w).sum();
+            sum = Some(match sum {
+                Some(s) => s + part,
+                None => part,
+            });
+        }
+        sum.expect("a batch has examples").neg() / count.max(1.0)
     }
 
     fn tokens_per_batch(&self, model: &GptConfig) -> usize {
@@ -142,7 +156,10 @@ pub fn sft(
             use genlab_data::instructions::{Split, examples, instances};
             let held = instances(Split::Heldout, *heldout, seed ^ 1);
             let val: Vec<_> = examples(Split::Heldout, *heldout, seed ^ 1);
-            let train = Records::from_values("the playground's training examples", &examples(Split::Train, *n, *seed));
+            let train = Records::from_values(
+                "the playground's training examples",
+                &examples(Split::Train, *n, *seed),
+            );
             (train, Records::from_values("the playground's held-out examples", &val), held)
         }
         SftData::Files { train, val } => {
@@ -184,7 +201,11 @@ pub fn sft(
 }
 
 /// The chat run just trained into `out`, from the model in hand.
-pub(crate) fn load_chat_after(out: &RunDir, model: Gpt, start: &ChatRun) -> Result<ChatRun, GptError> {
+pub(crate) fn load_chat_after(
+    out: &RunDir,
+    model: Gpt,
+    start: &ChatRun,
+) -> Result<ChatRun, GptError> {
     let manifest = genlab_train::RunManifest::read(out.path())?;
     let tokenizer = genlab_tokenizer::load(out.file("tokenizer.json"))?;
     Ok(ChatRun {
