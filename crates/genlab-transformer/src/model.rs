@@ -108,7 +108,8 @@ impl Gpt {
             let mean = w.clone().mean_dim(0); // [1, d]
             let [_, d] = mean.dims();
             // A fresh leaf: the grown table is a parameter, not a function of the old one.
-            Tensor::cat(vec![w, mean.expand([extra, d])], 0).detach().require_grad()
+            let trainable = w.is_require_grad();
+            Tensor::cat(vec![w, mean.expand([extra, d])], 0).detach().set_require_grad(trainable)
         }
         if extra == 0 {
             return self;

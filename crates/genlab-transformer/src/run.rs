@@ -105,7 +105,8 @@ pub fn load_run<C: ModelConfig + DeserializeOwned>(
     dir: &Path,
     device: &Device,
 ) -> Result<LmRun<C>, GptError> {
-    let manifest = RunManifest::open(dir, C::FAMILY, &[])?;
+    // Pretraining runs only: a fine-tuned (chat) run loads with `finetune::load_chat`.
+    let manifest = RunManifest::open(dir, C::FAMILY, &[C::FAMILY])?;
     let config: C = manifest.model(dir)?;
     let train: TrainConfig = manifest.train(dir)?;
     let data: DataSection =

@@ -199,9 +199,12 @@ fn every_stage_resumes_exactly() {
     assert_eq!(figures(ra.path()), figures(rb.path()), "reward model");
 
     let (da, db) = (dir("dpo-a"), dir("dpo-b"));
-    finetune::dpo_stage(a.path(), &pairs, &val_pairs, 0.1, &short(4), &da, false, &device).unwrap();
-    finetune::dpo_stage(a.path(), &pairs, &val_pairs, 0.1, &short(2), &db, false, &device).unwrap();
-    finetune::dpo_stage(a.path(), &pairs, &val_pairs, 0.1, &short(4), &db, true, &device).unwrap();
+    finetune::dpo_stage(a.path(), &pairs, &val_pairs, 0.1, 1.0, &short(4), &da, false, &device)
+        .unwrap();
+    finetune::dpo_stage(a.path(), &pairs, &val_pairs, 0.1, 1.0, &short(2), &db, false, &device)
+        .unwrap();
+    finetune::dpo_stage(a.path(), &pairs, &val_pairs, 0.1, 1.0, &short(4), &db, true, &device)
+        .unwrap();
     assert_eq!(figures(da.path()), figures(db.path()), "DPO");
 
     for algorithm in [Algorithm::Ppo, Algorithm::Rloo] {

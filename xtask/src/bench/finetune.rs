@@ -8,7 +8,8 @@
 //! Bars (issue 16): SFT held-out exact match >= 80%; reward model pairwise accuracy >= 90%
 //! on held-out rankings; PPO, RLOO and DPO each raise the hidden-preference score of sampled
 //! held-out responses by >= 20% relative over SFT, keep the summed KL to the SFT reference per
-//! response under `KL_BOUND` nats, keep distinct-2 at >= 0.8x SFT's and exact match within
+//! response under `KL_BOUND` nats, keep distinct-2 of the responses' content (the courtesy
+//! sentence removed) at >= 0.8x SFT's and exact match within
 //! 2 points of SFT's; the pipeline's wall time under 30 minutes. The rows' "peer" column
 //! holds the baseline or threshold each figure is held against.
 //! `--steps N` shortens every stage (a smoke run; the bars only mean something without it).
@@ -106,7 +107,7 @@ pub fn run(ctx: &BenchCtx) -> Result<()> {
         ),
     ];
     let sft_score = j("sft", "true_score")?;
-    let (sft_em, sft_d2) = (j("sft", "exact_match")?, j("sft", "distinct_2")?);
+    let (sft_em, sft_d2) = (j("sft", "exact_match")?, j("sft", "distinct_2_content")?);
     for name in ["ppo", "rloo", "dpo"] {
         let label = name.to_uppercase();
         rows.push(Ratio::new(
@@ -126,12 +127,20 @@ pub fn run(ctx: &BenchCtx) -> Result<()> {
             Some(1.0),
         ));
         rows.push(Ratio::new(
-            format!("{label} distinct-2 vs SFT"),
-            j(name, "distinct_2")?,
+            format!("{label} distinct-2 of content vs SFT"),
+            j(name, "distinct_2_content")?,
             Some(sft_d2),
             "fraction",
             true,
             Some(0.8),
+        ));
+        rows.push(Ratio::new(
+            format!("{label} distinct-2 with courtesy (no bar)"),
+            j(name, "distinct_2")?,
+            Some(j("sft", "distinct_2")?),
+            "fraction",
+            true,
+            None,
         ));
         rows.push(Ratio::new(
             format!("{label} exact match vs SFT - 0.02"),

@@ -5,7 +5,7 @@
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 use clap::{Args, ValueEnum};
 use genlab_data::instructions::{Split, instances};
 use genlab_decoding::{GenerationConfig, generate_stream};
@@ -191,6 +191,20 @@ pub struct JudgeArgs {
     pub seed: u64,
 }
 
+/// `gpt score`.
+#[derive(Args, Debug)]
+pub struct ScoreArgs {
+    /// A reward model run.
+    #[arg(long, value_parser = path_arg, default_value = "runs/reward")]
+    pub reward: PathBuf,
+    /// The user's prompt.
+    #[arg(long)]
+    pub prompt: String,
+    /// A response to score (repeat the flag for several).
+    #[arg(long = "response", required = true)]
+    pub responses: Vec<String>,
+}
+
 /// `gpt chat`.
 #[derive(Args, Debug)]
 pub struct ChatArgs {
@@ -239,7 +253,8 @@ pub fn sft(args: SftArgs, device: &genlab_tensor::Device) -> Result<()> {
     let recipe = args.flags.recipe("sft")?;
     let data = recipe.sft_data(args.flags.data.as_deref(), args.flags.val.as_deref())?;
     let (run, report) = in_run_dir(&args.out, |out| {
-        Ok(finetune::sft(&args.base, &data, &recipe.sft, out, args.flags.resume, device)?)
+        finetune::sft(&args.base, &data, &recipe.sft, out, args.flags.resume, device)
+            .with_context(|| format!("fine-tuning {}", args.base.display()))
     })?;
     eprintln!(
         "done: run folder {} (report.html, metrics.jsonl, checkpoint.bin)",
@@ -253,15 +268,9 @@ pub fn reward(args: PreferenceArgs, device: &genlab_tensor::Device) -> Result<()
     let (train, val) =
         recipe.preference_data(args.flags.data.as_deref(), args.flags.val.as_deref())?;
     let (_, report) = in_run_dir(&args.out, |out| {
-        Ok(finetune::reward(
-            &args.base,
-            &train,
-            &val,
-            &recipe.reward,
-            out,
-            args.flags.resume,
-            device,
-        )?)
+        let resume = args.flags.resume;
+        finetune::reward(&args.base, &train, &val, &recipe.reward, out, resume, device)
+            .with_context(|| format!("a reward model from {}", args.base.display()))
     })?;
     eprintln!("done: reward model in {}", args.out.display());
     args.flags.write_report(&report)
@@ -274,7 +283,18 @@ pub fn dpo(args: PreferenceArgs, device: &genlab_tensor::Device) -> Result<()> {
     let beta = args.beta.unwrap_or(recipe.beta);
     let (_, report) = in_run_dir(&args.out, |out| {
         let resume = args.flags.resume;
-        Ok(finetune::dpo_stage(&args.base, &train, &val, beta, &recipe.dpo, out, resume, device)?)
+        finetune::dpo_stage(
+            &args.base,
+            &train,
+            &val,
+            beta,
+            recipe.dpo_anchor,
+            &recipe.dpo,
+            out,
+            resume,
+            device,
+        )
+        .with_context(|| format!("DPO of {}", args.base.display()))
     })?;
     eprintln!("done: DPO policy in {}", args.out.display());
     args.flags.write_report(&report)
@@ -325,8 +345,22 @@ pub fn judge(args: JudgeArgs, device: &genlab_tensor::Device) -> Result<()> {
         args.samples,
         args.seed,
         device,
-    )?;
+    )
+    .with_context(|| format!("judging {}", args.checkpoint.display()))?;
     println!("{}", serde_json::to_string(&j)?);
+    Ok(())
+}
+
+pub fn score(args: ScoreArgs, device: &genlab_tensor::Device) -> Result<()> {
+    let run = finetune::load_reward_run(&args.reward, device)?;
+    let scores = run.score(&args.prompt, &args.responses, device)?;
+    let rows: Vec<_> = args
+        .responses
+        .iter()
+        .zip(scores)
+        .map(|(r, s)| serde_json::json!({ "response": r, "reward": s }))
+        .collect();
+    println!("{}", serde_json::to_string(&rows)?);
     Ok(())
 }
 

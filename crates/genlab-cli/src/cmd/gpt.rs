@@ -30,6 +30,8 @@ pub enum GptCmd {
     Rlhf(finetune::RlhfArgs),
     /// Direct preference optimisation of an SFT policy from preference pairs.
     Dpo(finetune::PreferenceArgs),
+    /// Score responses to a prompt with a reward model.
+    Score(finetune::ScoreArgs),
     /// Judge a run on the held-out instruction playground: exact match, preference score, KL, distinct-2.
     Judge(finetune::JudgeArgs),
     /// Chat with a fine-tuned run (interactive; one-shot when stdin is not a terminal).
@@ -125,6 +127,7 @@ pub fn run(globals: &Globals, cmd: GptCmd) -> Result<()> {
         GptCmd::Rlhf(args) => finetune::rlhf(args, &device),
         GptCmd::Dpo(args) => finetune::dpo(args, &device),
         GptCmd::Judge(args) => finetune::judge(args, &device),
+        GptCmd::Score(args) => finetune::score(args, &device),
         GptCmd::Chat(args) => finetune::chat(args, &device),
         GptCmd::Export(args) => {
             let run = genlab_transformer::load(&args.checkpoint, &device)?;

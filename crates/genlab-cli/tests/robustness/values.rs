@@ -374,6 +374,11 @@ impl Fixtures {
             ["gpt", "judge"] => ["--checkpoint", &p("sft"), "--prompts", "3", "--samples", "1"]
                 .map(String::from)
                 .to_vec(),
+            ["gpt", "score"] => {
+                ["--reward", &p("rm"), "--prompt", "Add 1 and 2.", "--response", "3"]
+                    .map(String::from)
+                    .to_vec()
+            }
             ["gpt", "chat"] => {
                 ["--checkpoint", &p("sft"), "--max-tokens", "3"].map(String::from).to_vec()
             }

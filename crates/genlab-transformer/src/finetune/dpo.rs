@@ -10,7 +10,7 @@ use genlab_train::{RunDir, RunSpec, TrainError};
 use rand::Rng;
 
 use super::data::{Batch, Records, Sequence};
-use super::losses::{dpo, sequence_logprob, token_logprobs};
+use super::losses::{dpo, masked_nll, sequence_logprob, token_logprobs};
 use super::reward::tokenise_pairs;
 use super::run::{ChatRun, load_chat};
 use super::sft::load_chat_after;
@@ -79,6 +79,11 @@ pub struct Dpo<'a> {
     pub batch_size: usize,
     /// Strength of the pull towards the reference (0.1 in the paper and TRL).
     pub beta: f32,
+    /// Demonstrations whose answers anchor the policy (empty = none), as RLHF's ptx term:
+    /// the pairs say which style is preferred but cannot keep 37 + 6 at 43.
+    pub anchor: &'a [Sequence],
+    /// Weight of the anchor's next-token loss.
+    pub anchor_coef: f32,
 }
 
 impl Dpo<'_> {
@@ -130,7 +135,16 @@ impl Objective<GptConfig> for Dpo<'_> {
         let picks: Vec<&ScoredPair> = (0..self.batch_size)
             .map(|_| &self.train[rng.random_range(0..self.train.len())])
             .collect();
-        self.figures(model, &picks, device).0
+        let loss = self.figures(model, &picks, device).0;
+        if self.anchor.is_empty() || self.anchor_coef == 0.0 {
+            return loss;
+        }
+        let demos: Vec<&Sequence> = (0..self.batch_size)
+            .map(|_| &self.anchor[rng.random_range(0..self.anchor.len())])
+            .collect();
+        let b = Batch::new(&demos, device);
+        let nll = masked_nll(token_logprobs(model.forward(b.x), b.y), b.w);
+        loss + nll.mul_scalar(self.anchor_coef)
     }
 
     fn tokens_per_batch(&self, _model: &GptConfig) -> usize {
@@ -155,13 +169,14 @@ impl Objective<GptConfig> for Dpo<'_> {
 }
 
 /// DPO of the SFT run in `base` on `train` pairs (held-out figures on `val`) into `out`
-/// (kind `dpo`).
+/// (kind `dpo`), with `beta` and the answer anchor weighted `anchor_coef` (0 = plain DPO).
 #[allow(clippy::too_many_arguments)]
 pub fn dpo_stage(
     base: &std::path::Path,
     train_pairs: &Records,
     val_pairs: &Records,
     beta: f32,
+    anchor_coef: f32,
     cfg: &TrainConfig,
     out: &RunDir,
     resume: bool,
@@ -171,11 +186,32 @@ pub fn dpo_stage(
     if !(beta.is_finite() && beta > 0.0) {
         return Err(genlab_config::ConfigError::new("beta", beta, "a positive number").into());
     }
+    if !(anchor_coef.is_finite() && anchor_coef >= 0.0) {
+        let e = genlab_config::ConfigError::new("anchor_coef", anchor_coef, "finite and >= 0");
+        return Err(e.into());
+    }
     let device = &device.clone().autodiff();
     let sft = load_chat(base, device)?;
     let train_set = score_pairs(&sft.model, tokenise_pairs(&train_pairs.pairs()?, &sft)?, device);
     let val_set = score_pairs(&sft.model, tokenise_pairs(&val_pairs.pairs()?, &sft)?, device);
-    let objective = Dpo { train: &train_set, val: &val_set, batch_size: cfg.batch_size, beta };
+    let prompts = genlab_data::instructions::instances(
+        genlab_data::instructions::Split::Train,
+        2000,
+        cfg.seed,
+    );
+    let anchor = if anchor_coef > 0.0 {
+        super::rl::answer_demonstrations(&prompts, sft.tokenizer.as_ref(), &sft.template, cfg.seed)?
+    } else {
+        Vec::new()
+    };
+    let objective = Dpo {
+        train: &train_set,
+        val: &val_set,
+        batch_size: cfg.batch_size,
+        beta,
+        anchor: &anchor,
+        anchor_coef,
+    };
     if !resume {
         sft.write_vocabulary(out)?;
     }

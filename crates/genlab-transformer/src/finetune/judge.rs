@@ -96,6 +96,10 @@ pub struct Judgement {
     pub sampled_polite: f64,
     /// Distinct word bigrams over all sampled responses / all bigrams.
     pub distinct_2: f64,
+    /// The same over the responses' content, the courtesy sentence removed: the rule's
+    /// favourite sentence, added to most responses, lowers `distinct_2` by itself, so this
+    /// is the figure that shows whether the answers themselves collapsed.
+    pub distinct_2_content: f64,
     /// Mean over sampled responses of the summed per-token exact KL to the reference.
     pub kl_to_reference: Option<f64>,
     /// A few `(prompt, sampled response)` examples.
@@ -129,6 +133,10 @@ pub fn judge_policy(
         texts.push(text);
     }
     let n = out.len().max(1) as f64;
+    let content: Vec<String> = texts
+        .iter()
+        .map(|t| t.strip_suffix(genlab_data::instructions::COURTESY).unwrap_or(t).to_string())
+        .collect();
     let kl = reference.map(|r| mean_kl(speaker.model, r, &out, speaker.template, device));
     let examples = prompts
         .iter()
@@ -146,6 +154,7 @@ pub fn judge_policy(
         sampled_correct: correct as f64 / n,
         sampled_polite: polite as f64 / n,
         distinct_2: distinct_n(&texts, 2),
+        distinct_2_content: distinct_n(&content, 2),
         kl_to_reference: kl,
         examples: examples.collect(),
     })

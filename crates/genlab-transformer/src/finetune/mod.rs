@@ -28,7 +28,7 @@ pub use data::{Batch, Pair, Records, Sequence};
 pub use dpo::dpo_stage;
 pub use judge::{Judgement, Speaker, exact_match, judge_policy};
 pub use recipe::{Playground, StageRecipe};
-pub use reward::{RewardConfig, RewardModel, load_reward, reward};
+pub use reward::{RewardConfig, RewardModel, RewardRun, load_reward_run, reward};
 pub use rl::{Algorithm, Policy, RlConfig, RlReport, rlhf};
 pub use run::{ChatRun, load_base, load_chat};
 pub use sample::{Response, sample_responses};

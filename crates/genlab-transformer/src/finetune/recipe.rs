@@ -27,6 +27,8 @@ pub struct StageRecipe {
     pub dpo: TrainConfig,
     /// DPO's beta.
     pub beta: f32,
+    /// Weight of DPO's anchor on the demonstrations' answers (0 = plain DPO).
+    pub dpo_anchor: f32,
     /// RLHF settings.
     pub rl: RlConfig,
     /// The built-in playground's sizes.
@@ -68,7 +70,7 @@ impl Default for Playground {
         Self {
             examples: 6000,
             heldout: 280,
-            rankings: 1500,
+            rankings: 3000,
             heldout_rankings: 200,
             responses: 4,
             seed: 7,
@@ -81,9 +83,10 @@ impl Default for StageRecipe {
         Self {
             family: None,
             sft: stage(32, 1600, 1e-3),
-            reward: stage(16, 300, 3e-4),
+            reward: stage(16, 500, 5e-4),
             dpo: stage(16, 300, 1e-4),
             beta: 0.1,
+            dpo_anchor: 1.0,
             rl: RlConfig::default(),
             playground: Playground::default(),
             pipeline: Pipeline::default(),
@@ -110,15 +113,7 @@ fn stage(batch: usize, steps: u64, lr: f64) -> TrainConfig {
 impl StageRecipe {
     /// Reads a recipe file.
     pub fn load(path: &Path) -> Result<Self, GptError> {
-        let bad = |problem: String| GptError::Recipe { path: path.into(), problem };
-        let text = std::fs::read_to_string(path).map_err(|e| bad(e.to_string()))?;
-        let recipe: Self = toml::from_str(&text).map_err(|e| bad(e.to_string()))?;
-        match recipe.family.as_deref() {
-            None | Some("finetune") => Ok(recipe),
-            Some(other) => {
-                Err(bad(format!("family is {other:?}; this command reads \"finetune\" recipes")))
-            }
-        }
+        crate::recipe::read_recipe(path, "finetune", |r: &Self| r.family.as_deref())
     }
 
     /// SFT data: the files given, else the playground.

@@ -182,17 +182,46 @@ pub struct RewardRun {
     pub model: RewardModel,
     /// Its shape.
     pub config: RewardConfig,
+    /// The base tokenizer.
+    pub tokenizer: Box<dyn genlab_tokenizer::Tokenizer>,
+    /// The chat template.
+    pub template: genlab_tokenizer::ChatTemplate,
+}
+
+impl RewardRun {
+    /// Rewards of `responses` to `prompt`.
+    pub fn score(
+        &self,
+        prompt: &str,
+        responses: &[String],
+        device: &Device,
+    ) -> Result<Vec<f32>, GptError> {
+        let pairs: Vec<Pair> = responses
+            .iter()
+            .map(|r| Pair { prompt: prompt.into(), chosen: r.clone(), rejected: String::new() })
+            .collect();
+        let max_len = self.config.backbone.block_size + 1;
+        let seqs = pairs
+            .iter()
+            .map(|p| {
+                pair_sequences(p, self.tokenizer.as_ref(), &self.template, max_len).map(|s| s.0)
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(GptError::Finetune)?;
+        let refs: Vec<&Sequence> = seqs.iter().collect();
+        Ok(self.model.score(&refs, device))
+    }
 }
 
 /// Loads the reward model in `dir`.
-pub fn load_reward(dir: &std::path::Path, device: &Device) -> Result<RewardRun, GptError> {
+pub fn load_reward_run(dir: &std::path::Path, device: &Device) -> Result<RewardRun, GptError> {
     let manifest = RunManifest::open(dir, "reward", &[])?;
     let config: RewardConfig = manifest.model(dir)?;
     let model = Checkpoint::load_weights(dir, config.init(device))?;
-    if !dir.join(TEMPLATE_FILE).exists() {
-        return Err(GptError::Finetune(format!("{} has no {TEMPLATE_FILE}", dir.display())));
-    }
-    Ok(RewardRun { model, config })
+    let template = genlab_tokenizer::ChatTemplate::load(dir.join(TEMPLATE_FILE))?;
+    let file = manifest.tokenizer.as_deref().unwrap_or("tokenizer.json");
+    let tokenizer = genlab_tokenizer::load(dir.join(file))?;
+    Ok(RewardRun { model, config, tokenizer, template })
 }
 
 /// Trains a reward model from the SFT run in `base` on `train` pairs, held-out accuracy on

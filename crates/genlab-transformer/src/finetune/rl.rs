@@ -22,17 +22,17 @@ use genlab_config::{ConfigError, at_least, in_half_open};
 use genlab_data::instructions::{Instance, Split, instances};
 use genlab_data::preference::judge;
 use genlab_train::{OptimConfig, RunDir, RunManifest, RunSpec, TrainSpec, Trainer};
-use rand::SeedableRng;
 use rand::seq::{IndexedRandom, SliceRandom};
+use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
 use super::data::{Batch, Sequence};
 use super::judge::{Judgement, Speaker, judge_policy, response_sequence};
 use super::losses::{
-    gae, ppo_policy_loss, ppo_value_loss, rloo_advantages, token_logprobs, whiten,
+    gae, masked_nll, ppo_policy_loss, ppo_value_loss, rloo_advantages, token_logprobs, whiten,
 };
-use super::reward::{RewardModel, load_reward};
+use super::reward::{RewardModel, load_reward_run};
 use super::run::{ChatRun, load_chat};
 use super::sample::{policy_sampling, sample_responses};
 use crate::model::Gpt;
@@ -76,8 +76,10 @@ pub struct RlConfig {
     pub epochs: usize,
     /// Minibatches per pass.
     pub minibatches: usize,
-    /// Learning rate (constant).
+    /// Learning rate of the policy (constant).
     pub lr: f64,
+    /// Learning rate of the value head (PPO; constant).
+    pub value_lr: f64,
     /// KL coefficient beta.
     pub kl_coef: f32,
     /// Ratio clip epsilon.
@@ -88,11 +90,20 @@ pub struct RlConfig {
     pub vf_coef: f32,
     /// Discount (PPO).
     pub gamma: f32,
-    /// GAE lambda (PPO).
+    /// GAE lambda (PPO). 1 by default: the rewards here come at the last token, 20-odd
+    /// tokens after the choice that earns them, and a lambda below 1 discounts them there
+    /// unless the critic is already good.
     pub lambda: f32,
     /// Subtracted from the score of a response that never closed with `<|end|>` (TRL's
     /// `missing_eos_penalty`).
     pub missing_end_penalty: f32,
+    /// Weight of the demonstrations' answers in the loss (InstructGPT's PPO-ptx, on the SFT
+    /// data): next-token loss on the answer part of training demonstrations, so what the
+    /// reward model cannot check (is 37 + 6 really 43?) does not drift. The courtesy
+    /// sentence and the end of the turn are left out, free for the reward to shape. 0 = off.
+    pub ptx_coef: f32,
+    /// Demonstrations per minibatch for that loss.
+    pub ptx_batch: usize,
     /// Longest sampled response.
     pub max_new_tokens: usize,
     /// Training prompts (drawn from the playground's training split).
@@ -115,19 +126,22 @@ impl Default for RlConfig {
     fn default() -> Self {
         Self {
             algorithm: Algorithm::Ppo,
-            iterations: 60,
+            iterations: 70,
             prompts_per_iteration: 16,
             samples_per_prompt: 4,
             epochs: 2,
             minibatches: 2,
-            lr: 5e-5,
-            kl_coef: 0.05,
+            lr: 1e-5,
+            value_lr: 1e-3,
+            kl_coef: 0.1,
             clip: 0.2,
             value_clip: 0.2,
             vf_coef: 0.1,
             gamma: 1.0,
-            lambda: 0.95,
+            lambda: 1.0,
             missing_end_penalty: 1.0,
+            ptx_coef: 1.0,
+            ptx_batch: 16,
             max_new_tokens: 32,
             prompts: 2000,
             eval_prompts: 140,
@@ -175,6 +189,9 @@ impl RlConfig {
         genlab_config::check(self.clip > 0.0, "clip", self.clip, "in (0, 1)")?;
         genlab_config::check(self.value_clip > 0.0, "value_clip", self.value_clip, "> 0")?;
         genlab_config::check(self.vf_coef >= 0.0, "vf_coef", self.vf_coef, ">= 0")?;
+        let ptx_ok = self.ptx_coef.is_finite() && self.ptx_coef >= 0.0;
+        genlab_config::check(ptx_ok, "ptx_coef", self.ptx_coef, "finite and >= 0")?;
+        at_least("ptx_batch", self.ptx_batch, 1)?;
         genlab_config::check((0.0..=1.0).contains(&self.gamma), "gamma", self.gamma, "in [0, 1]")?;
         genlab_config::check(
             (0.0..=1.0).contains(&self.lambda),
@@ -191,7 +208,7 @@ impl RlConfig {
 pub struct Policy {
     /// The language model.
     pub gpt: Gpt,
-    /// `[n_embd] -> [1]` state values (PPO only).
+    /// `[n_embd] -> [1]` state values (PPO only), on the trunk's detached features.
     pub value: Option<Linear>,
 }
 
@@ -213,7 +230,9 @@ impl Policy {
         x: burn::tensor::Tensor<2, burn::tensor::Int>,
     ) -> (Tensor<3>, Option<Tensor<2>>) {
         let h = self.gpt.hidden(x);
-        let values = self.value.as_ref().map(|v| v.forward(h.clone()).squeeze_dim::<2>(2));
+        // The value head reads the policy's features without training them: on a model this
+        // small, value-loss gradients through the shared trunk garble the language model.
+        let values = self.value.as_ref().map(|v| v.forward(h.clone().detach()).squeeze_dim::<2>(2));
         (self.gpt.logits(h), values)
     }
 }
@@ -347,6 +366,33 @@ fn rollout(
     })
 }
 
+/// Demonstrations of `prompts` (the instruction playground's) whose trained part is the
+/// answer only: the courtesy sentence and the closing `<|end|>` are masked out. RLHF's and
+/// DPO's anchor against answers drifting.
+pub fn answer_demonstrations(
+    prompts: &[Instance],
+    tok: &dyn genlab_tokenizer::Tokenizer,
+    template: &genlab_tokenizer::ChatTemplate,
+    seed: u64,
+) -> Result<Vec<Sequence>, GptError> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0xD3);
+    prompts
+        .iter()
+        .map(|inst| {
+            let response = genlab_data::instructions::demonstration(inst, &mut rng);
+            let (ids, mut mask) = template.render_pair(tok, &inst.prompt, &response)?;
+            let mut keep = tok.encode(&inst.answer)?.len();
+            for m in mask.iter_mut() {
+                if *m {
+                    *m = keep > 0;
+                    keep = keep.saturating_sub(1);
+                }
+            }
+            Ok(Sequence { ids, mask })
+        })
+        .collect()
+}
+
 /// What an RLHF run reports.
 #[derive(Debug, Clone, Serialize)]
 pub struct RlReport {
@@ -372,10 +418,8 @@ pub fn rlhf(
     let device = &device.clone().autodiff();
     let plain = device.clone().without_autodiff();
     let sft = load_chat(sft_dir, device)?;
-    let reward = load_reward(reward_dir, &plain)?;
-    let reward_template =
-        genlab_tokenizer::ChatTemplate::load(reward_dir.join(super::run::TEMPLATE_FILE))?;
-    if reward.config.backbone.vocab_size != sft.config.vocab_size || reward_template != sft.template
+    let reward = load_reward_run(reward_dir, &plain)?;
+    if reward.config.backbone.vocab_size != sft.config.vocab_size || reward.template != sft.template
     {
         return Err(GptError::Finetune(format!(
             "the reward model {} reads a vocabulary of {} ids, the policy {} one of {}: train the reward model from this SFT run",
@@ -390,6 +434,8 @@ pub fn rlhf(
         sft.write_vocabulary(out)?;
     }
     let train_prompts = instances(Split::Train, cfg.prompts, cfg.seed);
+    let ptx =
+        answer_demonstrations(&train_prompts, sft.tokenizer.as_ref(), &sft.template, cfg.seed)?;
     let eval_prompts = instances(Split::Heldout, cfg.eval_prompts, cfg.seed ^ 1);
     let spec = RunSpec::new(out, resume).given_from(&sft.dir);
     let manifest = RunManifest::new("gpt", "rlhf", &sft.config, cfg)
@@ -398,9 +444,11 @@ pub fn rlhf(
     device.seed(cfg.seed);
     let policy = Policy::new(sft.model.clone(), cfg.algorithm.has_critic(), device);
     let tspec = TrainSpec::new(&spec, cfg.seed, cfg.iterations, "seq", device);
+    // The policy's optimiser, and the value head's (PPO), each with its own learning rate.
     let (mut t, mut policy, optims) =
-        Trainer::start(&tspec, &manifest, policy, |m| vec![cfg.optim.init(m)])?;
-    let [mut optim] = optims.try_into().unwrap_or_else(|_| unreachable!("one optimiser"));
+        Trainer::start(&tspec, &manifest, policy, |m| vec![cfg.optim.init(m), cfg.optim.init(m)])?;
+    let [mut optim, mut value_optim] =
+        optims.try_into().unwrap_or_else(|_| unreachable!("two optimisers"));
     let (tok, template) = (sft.tokenizer.as_ref(), &sft.template);
     eprintln!(
         "RLHF ({:?}) of {} against {} on {device:?}",
@@ -427,6 +475,7 @@ pub fn rlhf(
         let mut order: Vec<usize> = (0..b).collect();
         let mut rng =
             ChaCha8Rng::seed_from_u64(genlab_train::step_seed(cfg.seed ^ 0xB7, iteration));
+        let mut ptx_sum = 0.0;
         let (mut pg_sum, mut vf_sum, mut clip_sum, mut ent_sum, mut updates) =
             (0.0, 0.0, 0.0, 0.0, 0.0);
         for _ in 0..cfg.epochs {
@@ -475,15 +524,36 @@ pub fn rlhf(
                 clip_sum += clipfrac.into_scalar::<f32>();
                 ent_sum += entropy;
                 updates += 1.0;
-                let grads = GradientsParams::from_grads(loss.backward(), &policy);
+                if cfg.ptx_coef > 0.0 {
+                    let picks: Vec<&Sequence> =
+                        (0..cfg.ptx_batch).map(|_| &ptx[rng.random_range(0..ptx.len())]).collect();
+                    let b = Batch::new(&picks, device);
+                    let nll = masked_nll(token_logprobs(policy.gpt.forward(b.x), b.y), b.w);
+                    ptx_sum += nll.clone().into_scalar::<f32>();
+                    loss = loss + nll.mul_scalar(cfg.ptx_coef);
+                }
+                let mut raw = loss.backward();
+                let value_grads =
+                    policy.value.as_ref().map(|v| GradientsParams::from_module(&mut raw, v));
+                let grads = GradientsParams::from_grads(raw, &policy);
                 policy = t.update(&mut optim, cfg.lr, policy, grads, cfg.optim.grad_clip).0;
+                if let Some(g) = value_grads {
+                    policy =
+                        t.update(&mut value_optim, cfg.value_lr, policy, g, cfg.optim.grad_clip).0;
+                }
             }
         }
+        // An update can leave the policy's logits NaN (a learning rate far too high) while
+        // every loss so far was finite: stop here, not in the next rollout's sampler.
+        let first = r.batch.x.clone().narrow(0, 0, 1).into_data();
+        let probe = policy.gpt.valid().forward(Tensor::from_data(first, &plain));
+        t.check_finite("RLHF policy", probe.sum().into_scalar::<f32>())?;
         t.end_step(b as u64, (pg_sum / updates) as f64);
         t.log(serde_json::json!({
             "reward": r.reward, "true_score": r.true_score, "kl": r.kl,
             "entropy": ent_sum / updates, "clip_fraction": clip_sum / updates,
             "policy_loss": pg_sum / updates, "value_loss": vf_sum / updates,
+            "ptx_loss": ptx_sum / updates,
         }))?;
         let last = t.step() == cfg.iterations;
         if last || t.every(cfg.eval_interval) {
@@ -511,7 +581,7 @@ pub fn rlhf(
             judgement = Some(j);
         }
         if last || t.every(cfg.checkpoint_interval) {
-            t.save(&policy, &[&optim])?;
+            t.save(&policy, &[&optim, &value_optim])?;
         }
     }
     let speaker = Speaker { model: &policy.gpt, tokenizer: tok, template };
