@@ -202,3 +202,25 @@ pub fn padded(seqs: &[&Sequence], device: &Device) -> (Tensor<2, Int>, Vec<usize
     let last = seqs.iter().map(|s| s.ids.len() - 1).collect();
     (Tensor::from_data(TensorData::new(ids, [seqs.len(), t]), device), last)
 }
+
+/// `per_row` over `seqs` in two halves sorted by length, each padded to its own longest (less
+/// padding to compute than one batch padded to the longest of all); the `[n]` results come
+/// back in the order of `seqs`.
+pub fn in_length_halves(
+    seqs: &[&Sequence],
+    device: &Device,
+    per_row: impl Fn(&[&Sequence]) -> Tensor<1>,
+) -> Tensor<1> {
+    let mut order: Vec<usize> = (0..seqs.len()).collect();
+    order.sort_by_key(|&i| seqs[i].ids.len());
+    let sorted: Vec<&Sequence> = order.iter().map(|&i| seqs[i]).collect();
+    let half = sorted.len().div_ceil(2).max(1);
+    let parts: Vec<Tensor<1>> = sorted.chunks(half).map(&per_row).collect();
+    let values = Tensor::cat(parts, 0); // in sorted order
+    let mut inverse = vec![0i64; order.len()];
+    for (pos, &i) in order.iter().enumerate() {
+        inverse[i] = pos as i64;
+    }
+    let inverse = Tensor::<1, Int>::from_data(TensorData::new(inverse, [seqs.len()]), device);
+    values.select(0, inverse)
+}

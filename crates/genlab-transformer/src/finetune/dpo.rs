@@ -9,7 +9,7 @@ use burn::tensor::{Device, Tensor, TensorData};
 use genlab_train::{RunDir, RunSpec, TrainError};
 use rand::Rng;
 
-use super::data::{Batch, Records, Sequence};
+use super::data::{Batch, Records, Sequence, in_length_halves};
 use super::losses::{dpo, masked_nll, sequence_logprob, token_logprobs};
 use super::reward::tokenise_pairs;
 use super::run::{ChatRun, load_chat};
@@ -96,8 +96,10 @@ impl Dpo<'_> {
     ) -> (Tensor<1>, f32, f32) {
         let seqs: Vec<&Sequence> =
             pairs.iter().map(|p| &p.chosen).chain(pairs.iter().map(|p| &p.rejected)).collect();
-        let b = Batch::new(&seqs, device);
-        let lp = sequence_logprob(token_logprobs(model.forward(b.x), b.y), b.w);
+        let lp = in_length_halves(&seqs, device, |chunk| {
+            let b = Batch::new(chunk, device);
+            sequence_logprob(token_logprobs(model.forward(b.x), b.y), b.w)
+        });
         let n = pairs.len();
         let refs = |f: fn(&ScoredPair) -> f32| {
             let v: Vec<f32> = pairs.iter().map(|p| f(p)).collect();

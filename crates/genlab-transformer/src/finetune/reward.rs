@@ -10,7 +10,7 @@ use genlab_train::{Checkpoint, RunDir, RunManifest, RunSpec, TrainError};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 
-use super::data::{Pair, Records, Sequence, padded, pair_sequences};
+use super::data::{Pair, Records, Sequence, in_length_halves, padded, pair_sequences};
 use super::losses::bradley_terry;
 use super::run::{ChatRun, TEMPLATE_FILE, load_chat};
 use crate::config::GptConfig;
@@ -143,8 +143,10 @@ impl Objective<RewardConfig> for BradleyTerry<'_> {
         // Chosen and rejected in one forward: rows 0..b and b..2b.
         let seqs: Vec<&Sequence> =
             picks.iter().map(|p| &p.0).chain(picks.iter().map(|p| &p.1)).collect();
-        let (ids, last) = padded(&seqs, device);
-        let r = model.forward(ids, &last);
+        let r = in_length_halves(&seqs, device, |chunk| {
+            let (ids, last) = padded(chunk, device);
+            model.forward(ids, &last)
+        });
         let b = picks.len();
         bradley_terry(r.clone().narrow(0, 0, b), r.narrow(0, b, b))
     }
