@@ -35,7 +35,7 @@ pub enum GptCmd {
     /// Judge a run on the held-out instruction playground: exact match, preference score, KL, distinct-2.
     Judge(finetune::JudgeArgs),
     /// Chat with a fine-tuned run (interactive; one-shot when stdin is not a terminal).
-    Chat(finetune::ChatArgs),
+    Chat(super::chat::ChatArgs),
 }
 
 /// The shared sampling flags, and the GPT's own: whether to use the KV cache.
@@ -128,7 +128,7 @@ pub fn run(globals: &Globals, cmd: GptCmd) -> Result<()> {
         GptCmd::Dpo(args) => finetune::dpo(args, &device),
         GptCmd::Judge(args) => finetune::judge(args, &device),
         GptCmd::Score(args) => finetune::score(args, &device),
-        GptCmd::Chat(args) => finetune::chat(args, &device),
+        GptCmd::Chat(args) => super::chat::chat(args, &device),
         GptCmd::Export(args) => {
             let run = genlab_transformer::load(&args.checkpoint, &device)?;
             genlab_transformer::save_safetensors(&run.model, &args.out)?;

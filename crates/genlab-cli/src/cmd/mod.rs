@@ -2,6 +2,7 @@
 
 pub mod ae;
 pub mod ar;
+pub mod chat;
 pub mod data;
 pub mod eval;
 pub mod finetune;

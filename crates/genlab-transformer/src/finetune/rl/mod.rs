@@ -13,28 +13,30 @@
 //! Checkpoints fall between iterations and a rollout depends only on (seed, iteration) and
 //! the policy, so `--resume` is exact.
 
+mod config;
+mod rollout;
+
 use burn::module::Module;
 use burn::nn::{Initializer, Linear, LinearConfig};
 use burn::optim::GradientsParams;
 use burn::tensor::activation::{log_softmax, softmax};
 use burn::tensor::{Device, Tensor, TensorData};
-use genlab_config::{ConfigError, at_least, in_half_open};
-use genlab_data::instructions::{Instance, Split, instances};
-use genlab_data::preference::judge;
-use genlab_train::{OptimConfig, RunDir, RunManifest, RunSpec, TrainSpec, Trainer};
-use rand::seq::{IndexedRandom, SliceRandom};
+use genlab_data::instructions::{Split, instances};
+use genlab_train::{RunDir, RunManifest, RunSpec, TrainSpec, Trainer};
+use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+
+pub use config::{Algorithm, RlConfig};
+pub use rollout::answer_demonstrations;
+use rollout::rollout;
 
 use super::data::{Batch, Sequence};
-use super::judge::{Judgement, Speaker, judge_policy, response_sequence};
-use super::losses::{
-    gae, masked_nll, ppo_policy_loss, ppo_value_loss, rloo_advantages, token_logprobs, whiten,
-};
-use super::reward::{RewardModel, load_reward_run};
+use super::judge::{Judgement, Speaker, judge_policy};
+use super::losses::{masked_nll, ppo_policy_loss, ppo_value_loss, token_logprobs};
+use super::reward::load_reward_run;
 use super::run::{ChatRun, load_chat};
-use super::sample::{policy_sampling, sample_responses};
 use crate::model::Gpt;
 use crate::run::GptError;
 
@@ -42,166 +44,6 @@ use crate::run::GptError;
 pub const SCORES_PNG: &str = "rl-scores.png";
 /// KL to the reference over iterations.
 pub const KL_PNG: &str = "rl-kl.png";
-
-/// How advantages are estimated.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Algorithm {
-    /// PPO with a value head and GAE.
-    Ppo,
-    /// REINFORCE leave-one-out group baselines, no critic.
-    Rloo,
-}
-
-impl Algorithm {
-    /// Whether the policy carries a value head.
-    pub fn has_critic(self) -> bool {
-        self == Algorithm::Ppo
-    }
-}
-
-/// RLHF settings (TRL's names where they exist).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct RlConfig {
-    /// PPO or RLOO.
-    pub algorithm: Algorithm,
-    /// Rollout batches (training steps).
-    pub iterations: u64,
-    /// Prompts per rollout batch.
-    pub prompts_per_iteration: usize,
-    /// Responses sampled per prompt (RLOO's group size k; at least 2).
-    pub samples_per_prompt: usize,
-    /// Passes over each rollout batch.
-    pub epochs: usize,
-    /// Minibatches per pass.
-    pub minibatches: usize,
-    /// Learning rate of the policy (constant).
-    pub lr: f64,
-    /// Learning rate of the value head (PPO; constant).
-    pub value_lr: f64,
-    /// KL coefficient beta.
-    pub kl_coef: f32,
-    /// Ratio clip epsilon.
-    pub clip: f32,
-    /// Value clip (PPO).
-    pub value_clip: f32,
-    /// Weight of the value loss (PPO).
-    pub vf_coef: f32,
-    /// Discount (PPO).
-    pub gamma: f32,
-    /// GAE lambda (PPO). 1 by default: the rewards here come at the last token, 20-odd
-    /// tokens after the choice that earns them, and a lambda below 1 discounts them there
-    /// unless the critic is already good.
-    pub lambda: f32,
-    /// Subtracted from the score of a response that never closed with `<|end|>` (TRL's
-    /// `missing_eos_penalty`).
-    pub missing_end_penalty: f32,
-    /// Weight of the demonstrations' answers in the loss (InstructGPT's PPO-ptx, on the SFT
-    /// data): next-token loss on the answer part of training demonstrations, so what the
-    /// reward model cannot check (is 37 + 6 really 43?) does not drift. The courtesy
-    /// sentence and the end of the turn are left out, free for the reward to shape. 0 = off.
-    pub ptx_coef: f32,
-    /// Demonstrations per minibatch for that loss.
-    pub ptx_batch: usize,
-    /// Longest sampled response.
-    pub max_new_tokens: usize,
-    /// Training prompts (drawn from the playground's training split).
-    pub prompts: usize,
-    /// Held-out prompts judged at each evaluation.
-    pub eval_prompts: usize,
-    /// Sampled responses per held-out prompt at evaluation.
-    pub eval_samples: usize,
-    /// Evaluate every this many iterations (and at the end); 0 = only at the end.
-    pub eval_interval: u64,
-    /// Checkpoint every this many iterations (and at the end); 0 = only at the end.
-    pub checkpoint_interval: u64,
-    /// AdamW and clipping.
-    pub optim: OptimConfig,
-    /// Seed of prompts, sampling and shuffling.
-    pub seed: u64,
-}
-
-impl Default for RlConfig {
-    fn default() -> Self {
-        Self {
-            algorithm: Algorithm::Ppo,
-            iterations: 70,
-            prompts_per_iteration: 16,
-            samples_per_prompt: 4,
-            epochs: 2,
-            minibatches: 2,
-            lr: 1e-5,
-            value_lr: 1e-3,
-            kl_coef: 0.1,
-            clip: 0.2,
-            value_clip: 0.2,
-            vf_coef: 0.1,
-            gamma: 1.0,
-            lambda: 1.0,
-            missing_end_penalty: 1.0,
-            ptx_coef: 1.0,
-            ptx_batch: 16,
-            max_new_tokens: 32,
-            prompts: 2000,
-            eval_prompts: 140,
-            eval_samples: 2,
-            eval_interval: 20,
-            checkpoint_interval: 20,
-            optim: OptimConfig { weight_decay: 0.0, ..OptimConfig::default() },
-            seed: 1337,
-        }
-    }
-}
-
-impl RlConfig {
-    /// Checks every field; the error names it.
-    pub fn validate(&self) -> Result<(), ConfigError> {
-        at_least("iterations", self.iterations, 1)?;
-        at_least("prompts_per_iteration", self.prompts_per_iteration, 1)?;
-        at_least("samples_per_prompt", self.samples_per_prompt, 2)?;
-        at_least("epochs", self.epochs, 1)?;
-        at_least("minibatches", self.minibatches, 1)?;
-        at_least("max_new_tokens", self.max_new_tokens, 1)?;
-        at_least("prompts", self.prompts, 1)?;
-        at_least("eval_prompts", self.eval_prompts, 1)?;
-        at_least("eval_samples", self.eval_samples, 1)?;
-        let rollout = self.prompts_per_iteration * self.samples_per_prompt;
-        genlab_config::check(
-            self.minibatches <= rollout,
-            "minibatches",
-            self.minibatches,
-            format!("at most the {rollout} responses of a rollout batch"),
-        )?;
-        genlab_config::check(
-            self.lr.is_finite() && self.lr > 0.0,
-            "lr",
-            self.lr,
-            "a positive number",
-        )?;
-        genlab_config::check(
-            self.kl_coef.is_finite() && self.kl_coef >= 0.0,
-            "kl_coef",
-            self.kl_coef,
-            "finite and >= 0",
-        )?;
-        in_half_open("clip", self.clip as f64, 0.0, 1.0)?;
-        genlab_config::check(self.clip > 0.0, "clip", self.clip, "in (0, 1)")?;
-        genlab_config::check(self.value_clip > 0.0, "value_clip", self.value_clip, "> 0")?;
-        genlab_config::check(self.vf_coef >= 0.0, "vf_coef", self.vf_coef, ">= 0")?;
-        let ptx_ok = self.ptx_coef.is_finite() && self.ptx_coef >= 0.0;
-        genlab_config::check(ptx_ok, "ptx_coef", self.ptx_coef, "finite and >= 0")?;
-        at_least("ptx_batch", self.ptx_batch, 1)?;
-        genlab_config::check((0.0..=1.0).contains(&self.gamma), "gamma", self.gamma, "in [0, 1]")?;
-        genlab_config::check(
-            (0.0..=1.0).contains(&self.lambda),
-            "lambda",
-            self.lambda,
-            "in [0, 1]",
-        )?;
-        self.optim.validate().map_err(|e| e.within("optim"))
-    }
-}
 
 /// The policy under RL: the GPT and, for PPO, a value head on its hidden states.
 #[derive(Module, Debug)]
@@ -235,162 +77,6 @@ impl Policy {
         let values = self.value.as_ref().map(|v| v.forward(h.clone().detach()).squeeze_dim::<2>(2));
         (self.gpt.logits(h), values)
     }
-}
-
-/// One rollout batch, everything the updates need, on the device.
-struct Rollout {
-    batch: Batch,
-    old_logprobs: Tensor<2>,
-    old_values: Tensor<2>,
-    advantages: Tensor<2>,
-    returns: Tensor<2>,
-    /// Figures for the log.
-    reward: f32,
-    true_score: f32,
-    kl: f32,
-}
-
-fn to_vec(t: Tensor<2>) -> Vec<f32> {
-    t.into_data().try_to_vec::<f32>().expect("f32 tensor")
-}
-
-fn tensor(v: Vec<f32>, shape: [usize; 2], device: &Device) -> Tensor<2> {
-    Tensor::from_data(TensorData::new(v, shape), device)
-}
-
-/// Samples, scores and estimates advantages for one iteration.
-#[allow(clippy::too_many_arguments)]
-fn rollout(
-    cfg: &RlConfig,
-    policy: &Policy,
-    reference: &Gpt,
-    reward: &RewardModel,
-    speaker: Speaker<'_>,
-    prompts: &[Instance],
-    iteration: u64,
-    device: &Device,
-) -> Result<Rollout, GptError> {
-    let mut rng = ChaCha8Rng::seed_from_u64(genlab_train::step_seed(cfg.seed, iteration));
-    let chosen: Vec<&Instance> =
-        prompts.choose_multiple(&mut rng, cfg.prompts_per_iteration).collect();
-    let k = cfg.samples_per_prompt;
-    let group: Vec<&Instance> = chosen.iter().flat_map(|i| std::iter::repeat_n(*i, k)).collect();
-    let ids: Vec<Vec<u32>> =
-        group.iter().map(|i| speaker.prompt(&i.prompt)).collect::<Result<_, _>>()?;
-    let sampling = policy_sampling(genlab_train::step_seed(cfg.seed ^ 0x5A3F, iteration));
-    let end = speaker.template.end_id();
-    let responses =
-        sample_responses(&policy.gpt, &ids, &sampling, end, cfg.max_new_tokens, device)?;
-    let seqs: Vec<Sequence> = ids
-        .iter()
-        .zip(&responses)
-        .map(|(p, r)| response_sequence(p, r, speaker.template))
-        .collect();
-    let refs: Vec<&Sequence> = seqs.iter().collect();
-
-    // Scores: the reward model at the last token, minus the penalty for an unfinished turn.
-    let scores: Vec<f32> = reward
-        .score(&refs, device)
-        .into_iter()
-        .zip(&responses)
-        .map(|(s, r)| if r.ended { s } else { s - cfg.missing_end_penalty })
-        .collect();
-    let mut true_score = 0.0;
-    for (inst, r) in group.iter().zip(&responses) {
-        true_score += judge(inst, &speaker.text(r)?).score;
-    }
-
-    // Old log-probs, reference log-probs and values, without autodiff.
-    let plain = device.clone().without_autodiff();
-    let batch = Batch::new(&refs, &plain);
-    let (logits, values) = policy.valid().forward(batch.x.clone());
-    let old_lp = token_logprobs(logits, batch.y.clone());
-    let ref_lp = token_logprobs(reference.valid().forward(batch.x.clone()), batch.y.clone());
-    let [b, t] = batch.y.dims();
-    let w = to_vec(batch.w.clone());
-    let kl_tok: Vec<f32> =
-        to_vec(old_lp.clone() - ref_lp).iter().zip(&w).map(|(k, w)| k * w).collect();
-    let values = values.map_or_else(|| vec![0.0; b * t], to_vec);
-
-    let mut adv = vec![0.0f32; b * t];
-    let mut ret = vec![0.0f32; b * t];
-    let seq_kl: Vec<f32> = kl_tok.chunks(t).map(|row| row.iter().sum()).collect();
-    match cfg.algorithm {
-        Algorithm::Ppo => {
-            for row in 0..b {
-                let pos: Vec<usize> = (0..t).filter(|&j| w[row * t + j] > 0.0).collect();
-                let Some(&last) = pos.last() else { continue };
-                let rewards: Vec<f32> = pos
-                    .iter()
-                    .map(|&j| {
-                        let r = -cfg.kl_coef * kl_tok[row * t + j];
-                        if j == last { r + scores[row] } else { r }
-                    })
-                    .collect();
-                let v: Vec<f32> = pos.iter().map(|&j| values[row * t + j]).collect();
-                let (a, r) = gae(&rewards, &v, cfg.gamma, cfg.lambda);
-                for (n, &j) in pos.iter().enumerate() {
-                    adv[row * t + j] = a[n];
-                    ret[row * t + j] = r[n];
-                }
-            }
-        }
-        Algorithm::Rloo => {
-            let rewards: Vec<f32> =
-                scores.iter().zip(&seq_kl).map(|(s, kl)| s - cfg.kl_coef * kl).collect();
-            let seq_adv = rloo_advantages(&rewards, k);
-            for row in 0..b {
-                for j in 0..t {
-                    adv[row * t + j] = seq_adv[row] * w[row * t + j];
-                }
-            }
-        }
-    }
-    // Whiten over the response tokens only.
-    let idx: Vec<usize> = (0..b * t).filter(|&i| w[i] > 0.0).collect();
-    let mut live: Vec<f32> = idx.iter().map(|&i| adv[i]).collect();
-    whiten(&mut live);
-    for (&i, a) in idx.iter().zip(live) {
-        adv[i] = a;
-    }
-    let n = b as f32;
-    Ok(Rollout {
-        batch: Batch::new(&refs, device),
-        old_logprobs: tensor(to_vec(old_lp), [b, t], device),
-        old_values: tensor(values, [b, t], device),
-        advantages: tensor(adv, [b, t], device),
-        returns: tensor(ret, [b, t], device),
-        reward: scores.iter().sum::<f32>() / n,
-        true_score: true_score as f32 / n,
-        kl: seq_kl.iter().sum::<f32>() / n,
-    })
-}
-
-/// Demonstrations of `prompts` (the instruction playground's) whose trained part is the
-/// answer only: the courtesy sentence and the closing `<|end|>` are masked out. RLHF's and
-/// DPO's anchor against answers drifting.
-pub fn answer_demonstrations(
-    prompts: &[Instance],
-    tok: &dyn genlab_tokenizer::Tokenizer,
-    template: &genlab_tokenizer::ChatTemplate,
-    seed: u64,
-) -> Result<Vec<Sequence>, GptError> {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0xD3);
-    prompts
-        .iter()
-        .map(|inst| {
-            let response = genlab_data::instructions::demonstration(inst, &mut rng);
-            let (ids, mut mask) = template.render_pair(tok, &inst.prompt, &response)?;
-            let mut keep = tok.encode(&inst.answer)?.len();
-            for m in mask.iter_mut() {
-                if *m {
-                    *m = keep > 0;
-                    keep = keep.saturating_sub(1);
-                }
-            }
-            Ok(Sequence { ids, mask })
-        })
-        .collect()
 }
 
 /// What an RLHF run reports.
