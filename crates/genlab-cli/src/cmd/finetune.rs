@@ -91,14 +91,9 @@ impl StageFlags {
         Ok(r)
     }
 
+    /// Writes `report` to `--report` when given, and prints it as one JSON line.
     fn write_report(&self, report: &impl serde::Serialize) -> Result<()> {
-        let text = serde_json::to_string_pretty(report)?;
-        if let Some(path) = &self.report {
-            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                std::fs::create_dir_all(dir)?;
-            }
-            std::fs::write(path, &text)?;
-        }
+        super::lm::write_report(self.report.as_deref(), report)?;
         println!("{}", serde_json::to_string(report)?);
         Ok(())
     }

@@ -139,14 +139,20 @@ impl TrainFlags {
 
     /// Writes `report` to `--report` when it was given.
     pub fn write_report(&self, report: &serde_json::Value) -> Result<()> {
-        if let Some(path) = &self.report {
-            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                std::fs::create_dir_all(dir)?;
-            }
-            std::fs::write(path, serde_json::to_string_pretty(report)?)?;
-        }
-        Ok(())
+        write_report(self.report.as_deref(), report)
     }
+}
+
+/// Writes `report` as pretty JSON to `path` (creating its folder) when there is one: what
+/// `--report` does for every training command.
+pub fn write_report(path: Option<&Path>, report: &impl serde::Serialize) -> Result<()> {
+    if let Some(path) = path {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)?;
+        }
+        std::fs::write(path, serde_json::to_string_pretty(report)?)?;
+    }
+    Ok(())
 }
 
 /// The recipe a `train` command starts from, and the model shape when it resumes: a resumed

@@ -141,6 +141,12 @@ pub fn render(
     Ok(Sequence { ids, mask })
 }
 
+/// `n` items drawn uniformly with replacement from `items` (a batch of examples or pairs;
+/// `items` must not be empty).
+pub fn draw<'a, T>(items: &'a [T], n: usize, rng: &mut impl rand::Rng) -> Vec<&'a T> {
+    (0..n).map(|_| &items[rng.random_range(0..items.len())]).collect()
+}
+
 /// A pair as two sequences (prompt + chosen, prompt + rejected).
 pub fn pair_sequences(
     pair: &Pair,

@@ -6,10 +6,9 @@
 
 use burn::module::Module;
 use burn::tensor::{Device, Tensor, TensorData};
-use genlab_train::{RunDir, RunSpec, TrainError};
-use rand::Rng;
+use genlab_train::{RunDir, TrainError};
 
-use super::data::{Batch, Records, Sequence, in_length_halves};
+use super::data::{Batch, Records, Sequence, draw, in_length_halves};
 use super::losses::{dpo, masked_nll, sequence_logprob, token_logprobs};
 use super::reward::tokenise_pairs;
 use super::run::{ChatRun, load_chat};
@@ -17,7 +16,7 @@ use super::sft::load_chat_after;
 use crate::config::GptConfig;
 use crate::data::batch_rng;
 use crate::model::Gpt;
-use crate::pretrain::{Objective, TrainConfig, TrainReport, train};
+use crate::pretrain::{Objective, TrainConfig, TrainReport};
 use crate::run::GptError;
 
 /// A tokenised pair with the reference's log-probabilities of both responses.
@@ -134,16 +133,12 @@ impl Objective<GptConfig> for Dpo<'_> {
 
     fn loss(&self, model: &Gpt, seed: u64, step: u64, micro: u64, device: &Device) -> Tensor<1> {
         let mut rng = batch_rng(seed, step, micro);
-        let picks: Vec<&ScoredPair> = (0..self.batch_size)
-            .map(|_| &self.train[rng.random_range(0..self.train.len())])
-            .collect();
+        let picks = draw(self.train, self.batch_size, &mut rng);
         let loss = self.figures(model, &picks, device).0;
         if self.anchor.is_empty() || self.anchor_coef == 0.0 {
             return loss;
         }
-        let demos: Vec<&Sequence> = (0..self.batch_size)
-            .map(|_| &self.anchor[rng.random_range(0..self.anchor.len())])
-            .collect();
+        let demos = draw(self.anchor, self.batch_size, &mut rng);
         let b = Batch::new(&demos, device);
         let nll = masked_nll(token_logprobs(model.forward(b.x), b.y), b.w);
         loss + nll.mul_scalar(self.anchor_coef)
@@ -214,17 +209,13 @@ pub fn dpo_stage(
         anchor: &anchor,
         anchor_coef,
     };
-    if !resume {
-        sft.write_vocabulary(out)?;
-    }
     eprintln!(
         "DPO of {} on {} pairs (beta {beta}) on {device:?}",
         sft.dir.display(),
         train_set.len()
     );
-    let spec = RunSpec::new(out, resume).given_from(&sft.dir);
-    let initial = (!resume).then(|| sft.model.clone());
+    let initial = || sft.model.clone();
     let (model, report) =
-        train(&sft.config, initial, cfg, &objective, "dpo", &spec, device, &mut |_, _| None)?;
+        sft.train_stage(&sft.config, initial, cfg, &objective, "dpo", out, resume, device)?;
     Ok((load_chat_after(out, model, &sft)?, report))
 }

@@ -6,17 +6,16 @@ use burn::module::Module;
 use burn::nn::{Initializer, Linear, LinearConfig};
 use burn::tensor::{Device, Int, Tensor, TensorData};
 use genlab_config::ConfigError;
-use genlab_train::{Checkpoint, RunDir, RunManifest, RunSpec, TrainError};
-use rand::Rng;
+use genlab_train::{Checkpoint, RunDir, RunManifest, TrainError};
 use serde::{Deserialize, Serialize};
 
-use super::data::{Pair, Records, Sequence, in_length_halves, padded, pair_sequences};
+use super::data::{Pair, Records, Sequence, draw, in_length_halves, padded, pair_sequences};
 use super::losses::bradley_terry;
 use super::run::{ChatRun, TEMPLATE_FILE, load_chat};
 use crate::config::GptConfig;
 use crate::data::batch_rng;
 use crate::model::Gpt;
-use crate::pretrain::{ModelConfig, Objective, TrainConfig, TrainReport, train};
+use crate::pretrain::{ModelConfig, Objective, TrainConfig, TrainReport};
 use crate::run::GptError;
 
 /// Shape of a reward model: its GPT backbone.
@@ -137,9 +136,7 @@ impl Objective<RewardConfig> for BradleyTerry<'_> {
         device: &Device,
     ) -> Tensor<1> {
         let mut rng = batch_rng(seed, step, micro);
-        let picks: Vec<&(Sequence, Sequence)> = (0..self.batch_size)
-            .map(|_| &self.train[rng.random_range(0..self.train.len())])
-            .collect();
+        let picks = draw(self.train, self.batch_size, &mut rng);
         // Chosen and rejected in one forward: rows 0..b and b..2b.
         let seqs: Vec<&Sequence> =
             picks.iter().map(|p| &p.0).chain(picks.iter().map(|p| &p.1)).collect();
@@ -244,16 +241,12 @@ pub fn reward(
     let val_seqs = tokenise_pairs(&val_pairs.pairs()?, &sft)?;
     let objective = BradleyTerry { train: &train_seqs, val: &val_seqs, batch_size: cfg.batch_size };
     let config = RewardConfig { backbone: sft.config.clone() };
-    if !resume {
-        sft.write_vocabulary(out)?;
-    }
     eprintln!(
         "reward model from {} on {} pairs ({} held out) on {device:?}",
         sft.dir.display(),
         train_seqs.len(),
         val_seqs.len()
     );
-    let spec = RunSpec::new(out, resume).given_from(&sft.dir);
-    let initial = (!resume).then(|| config.init_with(sft.model.clone(), device));
-    Ok(train(&config, initial, cfg, &objective, "reward", &spec, device, &mut |_, _| None)?)
+    let initial = || config.init_with(sft.model.clone(), device);
+    sft.train_stage(&config, initial, cfg, &objective, "reward", out, resume, device)
 }

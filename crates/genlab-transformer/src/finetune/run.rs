@@ -7,12 +7,13 @@ use std::path::{Path, PathBuf};
 
 use burn::tensor::Device;
 use genlab_tokenizer::{ChatTemplate, Tokenizer};
-use genlab_train::{Checkpoint, RunDir, RunManifest};
+use genlab_train::{Checkpoint, RunDir, RunManifest, RunSpec};
 
 use super::judge::Speaker;
 use super::rl::{Policy, RlConfig};
 use crate::config::GptConfig;
 use crate::model::Gpt;
+use crate::pretrain::{ModelConfig, Objective, TrainConfig, TrainReport, train};
 use crate::run::GptError;
 
 /// The chat template of a run, beside its tokenizer.
@@ -69,6 +70,31 @@ impl ChatRun {
             )));
         }
         Ok(())
+    }
+}
+
+impl ChatRun {
+    /// Trains `config` as stage `kind` of a run started from this one, into `out`: the
+    /// vocabulary goes beside the checkpoint and the model starts as `initial()` (built from
+    /// this run's weights), unless `out` resumes from its own checkpoint.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn train_stage<C: ModelConfig>(
+        &self,
+        config: &C,
+        initial: impl FnOnce() -> C::Model,
+        cfg: &TrainConfig,
+        objective: &dyn Objective<C>,
+        kind: &str,
+        out: &RunDir,
+        resume: bool,
+        device: &Device,
+    ) -> Result<(C::Model, TrainReport), GptError> {
+        if !resume {
+            self.write_vocabulary(out)?;
+        }
+        let spec = RunSpec::new(out, resume).given_from(&self.dir);
+        let initial = (!resume).then(initial);
+        Ok(train(config, initial, cfg, objective, kind, &spec, device, &mut |_, _| None)?)
     }
 }
 

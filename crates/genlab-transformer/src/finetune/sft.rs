@@ -7,17 +7,16 @@
 use burn::tensor::{Device, Tensor};
 use genlab_data::instructions::{Instance, Task};
 use genlab_tokenizer::{ChatTemplate, Tokenizer};
-use genlab_train::{RunDir, RunSpec, TrainError};
-use rand::Rng;
+use genlab_train::{RunDir, TrainError};
 
-use super::data::{Batch, Records, Sequence};
+use super::data::{Batch, Records, Sequence, draw};
 use super::judge::{Speaker, exact_match};
 use super::losses::token_logprobs;
 use super::run::{ChatRun, load_base, load_chat};
 use crate::config::GptConfig;
 use crate::data::batch_rng;
 use crate::model::Gpt;
-use crate::pretrain::{Objective, TrainConfig, TrainReport, train};
+use crate::pretrain::{Objective, TrainConfig, TrainReport};
 use crate::run::GptError;
 
 /// Response-only next-token loss on examples; see the [module docs](self).
@@ -75,9 +74,7 @@ impl Objective<GptConfig> for Sft<'_> {
 
     fn loss(&self, model: &Gpt, seed: u64, step: u64, micro: u64, device: &Device) -> Tensor<1> {
         let mut rng = batch_rng(seed, step, micro);
-        let mut picks: Vec<&Sequence> = (0..self.batch_size)
-            .map(|_| &self.train[rng.random_range(0..self.train.len())])
-            .collect();
+        let mut picks = draw(self.train, self.batch_size, &mut rng);
         // Two length-sorted halves, each padded to its own longest (less padding to compute
         // than one batch padded to the longest of all); the loss is still the mean over every
         // response token of the batch.
@@ -183,19 +180,15 @@ pub fn sft(
         tokenizer: tok,
         template,
     };
-    if !resume {
-        start.write_vocabulary(out)?;
-    }
     eprintln!(
         "SFT of {} on {} examples ({} held out) on {device:?}",
         start.dir.display(),
         train_seqs.len(),
         val_seqs.len()
     );
-    let spec = RunSpec::new(out, resume).given_from(&start.dir);
-    let initial = (!resume).then(|| start.model.clone());
+    let initial = || start.model.clone();
     let (model, report) =
-        train(&start.config, initial, cfg, &objective, "sft", &spec, device, &mut |_, _| None)?;
+        start.train_stage(&start.config, initial, cfg, &objective, "sft", out, resume, device)?;
     let run = load_chat_after(out, model, &start)?;
     Ok((run, report))
 }

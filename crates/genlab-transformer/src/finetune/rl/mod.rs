@@ -23,8 +23,8 @@ use burn::tensor::activation::{log_softmax, softmax};
 use burn::tensor::{Device, Tensor, TensorData};
 use genlab_data::instructions::{Split, instances};
 use genlab_train::{RunDir, RunManifest, RunSpec, TrainSpec, Trainer};
+use rand::SeedableRng;
 use rand::seq::SliceRandom;
-use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 
@@ -32,7 +32,7 @@ pub use config::{Algorithm, RlConfig};
 pub use rollout::answer_demonstrations;
 use rollout::rollout;
 
-use super::data::{Batch, Sequence};
+use super::data::{Batch, draw};
 use super::judge::{Judgement, Speaker, judge_policy};
 use super::losses::{masked_nll, ppo_policy_loss, ppo_value_loss, token_logprobs};
 use super::reward::load_reward_run;
@@ -142,6 +142,11 @@ pub fn rlhf(
         sft.dir.display(),
         reward_dir.display()
     );
+    // The held-out judgement of the policy (every `eval_interval` and at the end).
+    let judge = |policy: &Policy| {
+        let speaker = Speaker { model: &policy.gpt, tokenizer: tok, template };
+        judge_policy(&speaker, Some(&reference), &eval_prompts, cfg.eval_samples, cfg.seed, device)
+    };
     let mut judgement = None;
     while t.step() < cfg.iterations {
         let iteration = t.step();
@@ -211,8 +216,7 @@ pub fn rlhf(
                 ent_sum += entropy;
                 updates += 1.0;
                 if cfg.ptx_coef > 0.0 {
-                    let picks: Vec<&Sequence> =
-                        (0..cfg.ptx_batch).map(|_| &ptx[rng.random_range(0..ptx.len())]).collect();
+                    let picks = draw(&ptx, cfg.ptx_batch, &mut rng);
                     let b = Batch::new(&picks, device);
                     let nll = masked_nll(token_logprobs(policy.gpt.forward(b.x), b.y), b.w);
                     ptx_sum += nll.clone().into_scalar::<f32>();
@@ -243,15 +247,7 @@ pub fn rlhf(
         }))?;
         let last = t.step() == cfg.iterations;
         if last || t.every(cfg.eval_interval) {
-            let speaker = Speaker { model: &policy.gpt, tokenizer: tok, template };
-            let j = judge_policy(
-                &speaker,
-                Some(&reference),
-                &eval_prompts,
-                cfg.eval_samples,
-                cfg.seed,
-                device,
-            )?;
+            let j = judge(&policy)?;
             t.println(format!(
                 "iteration {}: held-out true score {:.3}, exact match {:.3}, KL {:.3}, distinct-2 {:.3}",
                 t.step(),
@@ -270,17 +266,10 @@ pub fn rlhf(
             t.save(&policy, &[&optim, &value_optim])?;
         }
     }
-    let speaker = Speaker { model: &policy.gpt, tokenizer: tok, template };
+    // Judged in the loop's last iteration, unless the run was already complete.
     let judgement = match judgement {
         Some(j) => j,
-        None => judge_policy(
-            &speaker,
-            Some(&reference),
-            &eval_prompts,
-            cfg.eval_samples,
-            cfg.seed,
-            device,
-        )?,
+        None => judge(&policy)?,
     };
     let finished = t.finish(&[("policy_loss", "policy loss"), ("value_loss", "value loss")])?;
     let report = RlReport { iterations: finished.steps, seconds: finished.seconds, judgement };
