@@ -7,10 +7,12 @@ use burn::tensor::{Int, Tensor, TensorData};
 use genlab_data::instructions::ALPHABET;
 use genlab_tokenizer::{CharTokenizer, Tokenizer};
 use genlab_train::{RunDir, RunSpec};
-use genlab_transformer::finetune::data::{Sequence, padded};
+use genlab_transformer::finetune::data::{Ranked, Sequence, padded};
 use genlab_transformer::finetune::losses::{masked_nll, token_logprobs};
 use genlab_transformer::finetune::reward::{BradleyTerry, RewardConfig, pairwise};
-use genlab_transformer::finetune::{self, Algorithm, Records, RlConfig, SftData, StageRecipe};
+use genlab_transformer::finetune::{
+    self, Algorithm, DpoSettings, Records, RlConfig, SftData, StageRecipe,
+};
 use genlab_transformer::{DataSection, GptConfig, PosEncoding, Recipe, TrainConfig, train};
 
 fn tiny(vocab_size: usize) -> GptConfig {
@@ -123,21 +125,34 @@ fn prompt_tokens_get_no_gradient() {
 }
 
 #[test]
+fn flatten_gives_every_ordered_pair_of_each_ranking() {
+    let seq = |id| Sequence { ids: vec![id], mask: vec![false] };
+    let three = Ranked { seqs: vec![seq(10), seq(11), seq(12)] };
+    let two = Ranked { seqs: vec![seq(20), seq(21)] };
+    let (rows, better, worse) = Ranked::flatten(&[&three, &two]);
+    let ids: Vec<u32> = rows.iter().map(|s| s.ids[0]).collect();
+    assert_eq!(ids, [10, 11, 12, 20, 21]);
+    let pairs: Vec<(i64, i64)> = better.into_iter().zip(worse).collect();
+    assert_eq!(pairs, [(0, 1), (0, 2), (1, 2), (3, 4)]);
+}
+
+#[test]
 fn bradley_terry_on_a_toy_set_reaches_full_accuracy() {
     let device = genlab_tensor::testing::cpu();
-    // Chosen responses end in id 1, rejected ones in id 2, after a shared random prefix.
-    let pair = |i: u32| {
+    // Rankings of three responses after a shared random prefix: the one ending in id 1
+    // first, then id 2, then id 0.
+    let ranking = |i: u32| {
         let prefix: Vec<u32> = (0..4).map(|j| 3 + (i * 7 + j * 5) % 5).collect();
         let seq = |last| {
             let mut ids = prefix.clone();
             ids.push(last);
             Sequence { mask: vec![false; ids.len()], ids }
         };
-        (seq(1), seq(2))
+        Ranked { seqs: vec![seq(1), seq(2), seq(0)] }
     };
-    let train_pairs: Vec<_> = (0..40).map(pair).collect();
-    let val_pairs: Vec<_> = (40..60).map(pair).collect();
-    let objective = BradleyTerry { train: &train_pairs, val: &val_pairs, batch_size: 8 };
+    let train_pairs: Vec<_> = (0..40).map(ranking).collect();
+    let val_pairs: Vec<_> = (40..60).map(ranking).collect();
+    let objective = BradleyTerry { train: &train_pairs, val: &val_pairs, batch_size: 4 };
     let config = RewardConfig { backbone: GptConfig { block_size: 8, ..tiny(8) } };
     let cfg = TrainConfig {
         lr: 1e-2,
@@ -160,8 +175,10 @@ fn bradley_terry_on_a_toy_set_reaches_full_accuracy() {
     let (_, accuracy) = pairwise(&model, &val_pairs, &device);
     assert_eq!(accuracy, 1.0);
     // The rewards are read at each sequence's own last id, padding or not.
-    let (ids, last) =
-        padded(&[&train_pairs[0].0, &Sequence { ids: vec![3, 1], mask: vec![false; 2] }], &device);
+    let (ids, last) = padded(
+        &[&train_pairs[0].seqs[0], &Sequence { ids: vec![3, 1], mask: vec![false; 2] }],
+        &device,
+    );
     assert_eq!(ids.dims(), [2, 5]);
     assert_eq!(last, [4, 1]);
 }
@@ -199,12 +216,39 @@ fn every_stage_resumes_exactly() {
     assert_eq!(figures(ra.path()), figures(rb.path()), "reward model");
 
     let (da, db) = (dir("dpo-a"), dir("dpo-b"));
-    finetune::dpo_stage(a.path(), &pairs, &val_pairs, 0.1, 1.0, &short(4), &da, false, &device)
-        .unwrap();
-    finetune::dpo_stage(a.path(), &pairs, &val_pairs, 0.1, 1.0, &short(2), &db, false, &device)
-        .unwrap();
-    finetune::dpo_stage(a.path(), &pairs, &val_pairs, 0.1, 1.0, &short(4), &db, true, &device)
-        .unwrap();
+    finetune::dpo_stage(
+        a.path(),
+        &pairs,
+        &val_pairs,
+        &DpoSettings::default(),
+        &short(4),
+        &da,
+        false,
+        &device,
+    )
+    .unwrap();
+    finetune::dpo_stage(
+        a.path(),
+        &pairs,
+        &val_pairs,
+        &DpoSettings::default(),
+        &short(2),
+        &db,
+        false,
+        &device,
+    )
+    .unwrap();
+    finetune::dpo_stage(
+        a.path(),
+        &pairs,
+        &val_pairs,
+        &DpoSettings::default(),
+        &short(4),
+        &db,
+        true,
+        &device,
+    )
+    .unwrap();
     assert_eq!(figures(da.path()), figures(db.path()), "DPO");
 
     for algorithm in [Algorithm::Ppo, Algorithm::Rloo] {
@@ -236,7 +280,7 @@ fn bad_input_gets_a_clear_error() {
     assert!(err.contains("line 2"), "{err}");
     // A ranking with one response.
     let one = write("one.jsonl", "{\"prompt\": \"Add 1 and 2.\", \"responses\": [\"3\"]}\n");
-    let err = Records::read(&one).unwrap().pairs().unwrap_err().to_string();
+    let err = Records::read(&one).unwrap().rankings().unwrap_err().to_string();
     assert!(err.contains("line 1"), "{err}");
 
     let base = base(tmp.path(), ALPHABET);

@@ -27,7 +27,7 @@ pub struct StageFlags {
     /// Optimiser steps (RLHF: iterations).
     #[arg(long)]
     pub steps: Option<u64>,
-    /// Examples or pairs per batch (RLHF: prompts per iteration).
+    /// Examples (SFT) or rankings (reward model, DPO) per batch; RLHF: prompts per iteration.
     #[arg(long)]
     pub batch_size: Option<usize>,
     /// Learning rate.
@@ -239,21 +239,11 @@ pub fn dpo(args: PreferenceArgs, device: &genlab_tensor::Device) -> Result<()> {
     let recipe = args.flags.recipe("dpo")?;
     let (train, val) =
         recipe.preference_data(args.flags.data.as_deref(), args.flags.val.as_deref())?;
-    let beta = args.beta.unwrap_or(recipe.beta);
+    let settings = recipe.dpo_settings(args.beta);
     let (_, report) = in_run_dir(&args.out, |out| {
         let resume = args.flags.resume;
-        finetune::dpo_stage(
-            &args.base,
-            &train,
-            &val,
-            beta,
-            recipe.dpo_anchor,
-            &recipe.dpo,
-            out,
-            resume,
-            device,
-        )
-        .with_context(|| format!("DPO of {}", args.base.display()))
+        finetune::dpo_stage(&args.base, &train, &val, &settings, &recipe.dpo, out, resume, device)
+            .with_context(|| format!("DPO of {}", args.base.display()))
     })?;
     eprintln!("done: DPO policy in {}", args.out.display());
     args.flags.write_report(&report)

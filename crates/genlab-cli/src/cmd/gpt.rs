@@ -28,7 +28,7 @@ pub enum GptCmd {
     Reward(finetune::PreferenceArgs),
     /// RLHF of an SFT policy against a reward model: PPO or RLOO, KL-penalised.
     Rlhf(finetune::RlhfArgs),
-    /// Direct preference optimisation of an SFT policy from preference pairs.
+    /// Direct preference optimisation of an SFT policy from rankings or preference pairs.
     Dpo(finetune::PreferenceArgs),
     /// Score responses to a prompt with a reward model.
     Score(finetune::ScoreArgs),

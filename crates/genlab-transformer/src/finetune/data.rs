@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use burn::tensor::{Device, Int, Tensor, TensorData};
+use genlab_data::preference::Ranking;
 use genlab_tokenizer::{ChatTemplate, Message, Tokenizer};
 use serde_json::Value;
 
@@ -20,15 +21,48 @@ pub struct Sequence {
     pub mask: Vec<bool>,
 }
 
-/// A preference pair: the same prompt, a better and a worse response.
+/// Responses to one prompt, tokenised, best first: a ranking of `k` gives `k*(k-1)/2`
+/// preference pairs (a `{"chosen", "rejected"}` record is a ranking of 2). Training on a
+/// whole ranking at once, as InstructGPT does, scores each response once for all its pairs.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Pair {
-    /// The user's prompt.
-    pub prompt: String,
-    /// The preferred response.
-    pub chosen: String,
-    /// The dispreferred response.
-    pub rejected: String,
+pub struct Ranked {
+    /// Prompt + each response, best first.
+    pub seqs: Vec<Sequence>,
+}
+
+impl Ranked {
+    /// `prompt` with each of `responses` (best first), rendered through `template`.
+    pub fn render(
+        prompt: &str,
+        responses: &[String],
+        tok: &dyn Tokenizer,
+        template: &ChatTemplate,
+        max_len: usize,
+    ) -> Result<Self, String> {
+        let seqs = responses
+            .iter()
+            .map(|r| one_turn(prompt, r, tok, template, max_len))
+            .collect::<Result<_, _>>()?;
+        Ok(Self { seqs })
+    }
+
+    /// The rows of `rankings` laid end to end, and the `(better, worse)` row of every ordered
+    /// pair among them: `rows[better[p]]` is preferred to `rows[worse[p]]`.
+    pub fn flatten<'a>(rankings: &[&'a Ranked]) -> (Vec<&'a Sequence>, Vec<i64>, Vec<i64>) {
+        let (mut rows, mut better, mut worse) = (Vec::new(), Vec::new(), Vec::new());
+        for r in rankings {
+            let first = rows.len() as i64;
+            let k = r.seqs.len() as i64;
+            for i in 0..k {
+                for j in i + 1..k {
+                    better.push(first + i);
+                    worse.push(first + j);
+                }
+            }
+            rows.extend(&r.seqs);
+        }
+        (rows, better, worse)
+    }
 }
 
 /// JSONL records with their 1-based line numbers, from a file, or made in memory (the
@@ -85,10 +119,11 @@ impl Records {
             .collect()
     }
 
-    /// Every record as preference pairs: a ranking `{"prompt", "responses": [best, ...,
-    /// worst]}` gives every ordered pair, a `{"prompt", "chosen", "rejected"}` record itself.
-    pub fn pairs(&self) -> Result<Vec<Pair>, GptError> {
-        let mut pairs = Vec::new();
+    /// Every record as a ranking, best first: `{"prompt", "responses": [best, ..., worst]}`
+    /// as it is, `{"prompt", "chosen", "rejected"}` as a ranking of 2. A record that is
+    /// neither, or ranks fewer than 2 responses, is an error naming its line.
+    pub fn rankings(&self) -> Result<Vec<Ranking>, GptError> {
+        let mut rankings = Vec::new();
         for (line, record) in &self.lines {
             let field = |key: &str| -> Result<String, GptError> {
                 record.get(key).and_then(Value::as_str).map(str::to_owned).ok_or_else(|| {
@@ -96,25 +131,23 @@ impl Records {
                 })
             };
             let prompt = field("prompt")?;
-            if record.get("responses").is_some() {
-                let ranking: genlab_data::preference::Ranking =
-                    serde_json::from_value(record.clone())
-                        .map_err(|e| bad(&self.source, *line, e))?;
-                let ordered = genlab_data::preference::ranking_pairs(&ranking)
-                    .map_err(|e| bad(&self.source, *line, e))?;
-                pairs.extend(ordered.into_iter().map(|(chosen, rejected)| Pair {
-                    prompt: prompt.clone(),
-                    chosen,
-                    rejected,
-                }));
+            let ranking = if record.get("responses").is_some() {
+                serde_json::from_value::<Ranking>(record.clone())
+                    .map_err(|e| bad(&self.source, *line, e))?
             } else if record.get("chosen").is_some() {
-                pairs.push(Pair { prompt, chosen: field("chosen")?, rejected: field("rejected")? });
+                Ranking { prompt, responses: vec![field("chosen")?, field("rejected")?] }
             } else {
                 let problem = "a preference record needs \"responses\" (a ranking) or \"chosen\" and \"rejected\"";
                 return Err(bad(&self.source, *line, problem));
+            };
+            if ranking.responses.len() < 2 {
+                let n = ranking.responses.len();
+                let problem = format!("ranks {n} response(s); a preference needs at least 2");
+                return Err(bad(&self.source, *line, problem));
             }
+            rankings.push(ranking);
         }
-        Ok(pairs)
+        Ok(rankings)
     }
 }
 
@@ -141,23 +174,21 @@ pub fn render(
     Ok(Sequence { ids, mask })
 }
 
+/// One exchange, `prompt` and its `response`, through `template`.
+pub fn one_turn(
+    prompt: &str,
+    response: &str,
+    tok: &dyn Tokenizer,
+    template: &ChatTemplate,
+    max_len: usize,
+) -> Result<Sequence, String> {
+    render(tok, template, &[Message::user(prompt), Message::assistant(response)], max_len)
+}
+
 /// `n` items drawn uniformly with replacement from `items` (a batch of examples or pairs;
 /// `items` must not be empty).
 pub fn draw<'a, T>(items: &'a [T], n: usize, rng: &mut impl rand::Rng) -> Vec<&'a T> {
     (0..n).map(|_| &items[rng.random_range(0..items.len())]).collect()
-}
-
-/// A pair as two sequences (prompt + chosen, prompt + rejected).
-pub fn pair_sequences(
-    pair: &Pair,
-    tok: &dyn Tokenizer,
-    template: &ChatTemplate,
-    max_len: usize,
-) -> Result<(Sequence, Sequence), String> {
-    let conv = |response: &str| [Message::user(&pair.prompt), Message::assistant(response)];
-    let chosen = render(tok, template, &conv(&pair.chosen), max_len)?;
-    let rejected = render(tok, template, &conv(&pair.rejected), max_len)?;
-    Ok((chosen, rejected))
 }
 
 /// Next-token training tensors of padded sequences: inputs `[b, t]`, targets `[b, t]` and

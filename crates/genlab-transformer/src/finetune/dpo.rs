@@ -1,16 +1,18 @@
 //! Direct preference optimisation (Rafailov et al. 2023): the policy learns from preference
 //! pairs alone, with no reward model and no sampling, through the loss
 //! `-log sigmoid(beta * ((log pi(y_c) - log ref(y_c)) - (log pi(y_r) - log ref(y_r))))`.
-//! The frozen reference (the SFT model) scores every pair once, before step 0, as TRL's
+//! A ranking of `k` responses gives all `k*(k-1)/2` of its pairs in one batch element, each
+//! response's log-probability computed once (as the reward model trains). The frozen
+//! reference (the SFT model) scores every response once, before step 0, as TRL's
 //! `precompute_ref_log_probs` does, so it never sits in memory during training.
 
 use burn::module::Module;
 use burn::tensor::{Device, Tensor, TensorData};
 use genlab_train::{RunDir, TrainError};
 
-use super::data::{Batch, Records, Sequence, draw, in_length_halves};
+use super::data::{Batch, Ranked, Records, Sequence, draw, in_length_halves};
 use super::losses::{dpo, masked_nll, sequence_logprob, token_logprobs};
-use super::reward::tokenise_pairs;
+use super::reward::{rows, tokenise_rankings};
 use super::run::{ChatRun, load_chat};
 use super::sft::load_chat_after;
 use crate::config::GptConfig;
@@ -19,17 +21,13 @@ use crate::model::Gpt;
 use crate::pretrain::{Objective, TrainConfig, TrainReport};
 use crate::run::GptError;
 
-/// A tokenised pair with the reference's log-probabilities of both responses.
+/// A tokenised ranking with the reference's log-probability of each response.
 #[derive(Debug, Clone)]
-pub struct ScoredPair {
-    /// Prompt + chosen response.
-    pub chosen: Sequence,
-    /// Prompt + rejected response.
-    pub rejected: Sequence,
-    /// Reference log-probability of the chosen response.
-    pub ref_chosen: f32,
-    /// Reference log-probability of the rejected response.
-    pub ref_rejected: f32,
+pub struct ScoredRanking {
+    /// Prompt + each response, best first.
+    pub ranked: Ranked,
+    /// Reference log-probability of each response.
+    pub reference: Vec<f32>,
 }
 
 /// Response log-probabilities of `seqs` under `model`, without autodiff.
@@ -45,24 +43,19 @@ pub fn response_logprobs(model: &Gpt, seqs: &[&Sequence], device: &Device) -> Ve
     out
 }
 
-/// Pairs scored by the reference.
-pub fn score_pairs(
+/// Rankings scored by the reference.
+pub fn score_rankings(
     reference: &Gpt,
-    pairs: Vec<(Sequence, Sequence)>,
+    rankings: Vec<Ranked>,
     device: &Device,
-) -> Vec<ScoredPair> {
-    let chosen: Vec<&Sequence> = pairs.iter().map(|p| &p.0).collect();
-    let rejected: Vec<&Sequence> = pairs.iter().map(|p| &p.1).collect();
-    let rc = response_logprobs(reference, &chosen, device);
-    let rr = response_logprobs(reference, &rejected, device);
-    pairs
+) -> Vec<ScoredRanking> {
+    let seqs: Vec<&Sequence> = rankings.iter().flat_map(|r| &r.seqs).collect();
+    let mut lp = response_logprobs(reference, &seqs, device).into_iter();
+    rankings
         .into_iter()
-        .zip(rc.into_iter().zip(rr))
-        .map(|((chosen, rejected), (ref_chosen, ref_rejected))| ScoredPair {
-            chosen,
-            rejected,
-            ref_chosen,
-            ref_rejected,
+        .map(|ranked| {
+            let reference = lp.by_ref().take(ranked.seqs.len()).collect();
+            ScoredRanking { ranked, reference }
         })
         .collect()
 }
@@ -70,11 +63,11 @@ pub fn score_pairs(
 /// The DPO objective; see the [module docs](self).
 #[derive(Debug)]
 pub struct Dpo<'a> {
-    /// Training pairs.
-    pub train: &'a [ScoredPair],
-    /// Held-out pairs.
-    pub val: &'a [ScoredPair],
-    /// Pairs per micro-batch.
+    /// Training rankings.
+    pub train: &'a [ScoredRanking],
+    /// Held-out rankings.
+    pub val: &'a [ScoredRanking],
+    /// Rankings per micro-batch (every ordered pair of each is a DPO pair).
     pub batch_size: usize,
     /// Strength of the pull towards the reference (0.1 in the paper and TRL).
     pub beta: f32,
@@ -83,32 +76,35 @@ pub struct Dpo<'a> {
     pub anchor: &'a [Sequence],
     /// Weight of the anchor's next-token loss.
     pub anchor_coef: f32,
+    /// Demonstrations per micro-batch for the anchor.
+    pub anchor_batch: usize,
 }
 
 impl Dpo<'_> {
-    /// Loss, implicit-reward accuracy and mean margin of `model` on `pairs`.
+    /// Loss, implicit-reward accuracy and mean margin of `model` over every pair of
+    /// `rankings` (each response's log-probability computed once for all its pairs).
     fn figures(
         &self,
         model: &Gpt,
-        pairs: &[&ScoredPair],
+        rankings: &[&ScoredRanking],
         device: &Device,
     ) -> (Tensor<1>, f32, f32) {
-        let seqs: Vec<&Sequence> =
-            pairs.iter().map(|p| &p.chosen).chain(pairs.iter().map(|p| &p.rejected)).collect();
+        let ranked: Vec<&Ranked> = rankings.iter().map(|r| &r.ranked).collect();
+        let (seqs, better, worse) = Ranked::flatten(&ranked);
         let lp = in_length_halves(&seqs, device, |chunk| {
             let b = Batch::new(chunk, device);
             sequence_logprob(token_logprobs(model.forward(b.x), b.y), b.w)
-        });
-        let n = pairs.len();
-        let refs = |f: fn(&ScoredPair) -> f32| {
-            let v: Vec<f32> = pairs.iter().map(|p| f(p)).collect();
-            Tensor::<1>::from_data(TensorData::new(v, [n]), device)
-        };
+        }); // [rows]
+        let reference: Vec<f32> =
+            rankings.iter().flat_map(|r| r.reference.iter().copied()).collect();
+        let reference = Tensor::<1>::from_data(TensorData::new(reference, [seqs.len()]), device);
+        let n = better.len();
+        let (better, worse) = (rows(better, device), rows(worse, device));
         let (loss, chosen, rejected) = dpo(
-            lp.clone().narrow(0, 0, n),
-            lp.narrow(0, n, n),
-            refs(|p| p.ref_chosen),
-            refs(|p| p.ref_rejected),
+            lp.clone().select(0, better.clone()),
+            lp.select(0, worse.clone()),
+            reference.clone().select(0, better),
+            reference.select(0, worse),
             self.beta,
         );
         let margin =
@@ -122,13 +118,13 @@ impl Dpo<'_> {
 impl Objective<GptConfig> for Dpo<'_> {
     fn check(&self, _model: &GptConfig) -> Result<(), TrainError> {
         if self.train.is_empty() || self.val.is_empty() {
-            return Err(TrainError::Data("DPO needs training and held-out pairs".into()));
+            return Err(TrainError::Data("DPO needs training and held-out rankings".into()));
         }
         Ok(())
     }
 
     fn unit(&self) -> &'static str {
-        "pair"
+        "ranking"
     }
 
     fn loss(&self, model: &Gpt, seed: u64, step: u64, micro: u64, device: &Device) -> Tensor<1> {
@@ -138,7 +134,7 @@ impl Objective<GptConfig> for Dpo<'_> {
         if self.anchor.is_empty() || self.anchor_coef == 0.0 {
             return loss;
         }
-        let demos = draw(self.anchor, self.batch_size, &mut rng);
+        let demos = draw(self.anchor, self.anchor_batch, &mut rng);
         let b = Batch::new(&demos, device);
         let nll = masked_nll(token_logprobs(model.forward(b.x), b.y), b.w);
         loss + nll.mul_scalar(self.anchor_coef)
@@ -152,10 +148,13 @@ impl Objective<GptConfig> for Dpo<'_> {
         let device = device.clone().without_autodiff();
         let model = model.valid();
         let (mut loss, mut acc, mut margin, mut n) = (0.0, 0.0, 0.0, 0.0);
-        for chunk in self.val.chunks(64) {
-            let refs: Vec<&ScoredPair> = chunk.iter().collect();
+        for chunk in self.val.chunks(16) {
+            let refs: Vec<&ScoredRanking> = chunk.iter().collect();
             let (l, a, m) = self.figures(&model, &refs, &device);
-            let w = chunk.len() as f32;
+            let w = chunk
+                .iter()
+                .map(|r| r.ranked.seqs.len() * (r.ranked.seqs.len() - 1) / 2)
+                .sum::<usize>() as f32;
             loss += l.into_scalar::<f32>() * w;
             acc += a * w;
             margin += m * w;
@@ -165,38 +164,61 @@ impl Objective<GptConfig> for Dpo<'_> {
     }
 }
 
-/// DPO of the SFT run in `base` on `train` pairs (held-out figures on `val`) into `out`
-/// (kind `dpo`), with `beta` and the answer anchor weighted `anchor_coef` (0 = plain DPO).
+/// DPO's own settings, beside its optimisation.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DpoSettings {
+    /// Strength of the pull towards the reference (0.1 in the paper and TRL).
+    pub beta: f32,
+    /// Weight of the next-token loss on demonstrations' answers (0 = plain DPO).
+    pub anchor: f32,
+    /// Demonstrations per micro-batch for that loss.
+    pub anchor_batch: usize,
+}
+
+impl Default for DpoSettings {
+    fn default() -> Self {
+        Self { beta: 0.1, anchor: 1.0, anchor_batch: 16 }
+    }
+}
+
+impl DpoSettings {
+    /// Checks every field; the error names it.
+    pub fn validate(&self) -> Result<(), genlab_config::ConfigError> {
+        let beta_ok = self.beta.is_finite() && self.beta > 0.0;
+        genlab_config::check(beta_ok, "beta", self.beta, "a positive number")?;
+        let anchor_ok = self.anchor.is_finite() && self.anchor >= 0.0;
+        genlab_config::check(anchor_ok, "dpo_anchor", self.anchor, "finite and >= 0")?;
+        genlab_config::at_least("dpo_anchor_batch", self.anchor_batch, 1)
+    }
+}
+
+/// DPO of the SFT run in `base` on `train_rankings` (held-out figures on `val_rankings`)
+/// into `out` (kind `dpo`).
 #[allow(clippy::too_many_arguments)]
 pub fn dpo_stage(
     base: &std::path::Path,
-    train_pairs: &Records,
-    val_pairs: &Records,
-    beta: f32,
-    anchor_coef: f32,
+    train_rankings: &Records,
+    val_rankings: &Records,
+    settings: &DpoSettings,
     cfg: &TrainConfig,
     out: &RunDir,
     resume: bool,
     device: &Device,
 ) -> Result<(ChatRun, TrainReport), GptError> {
     cfg.validate()?;
-    if !(beta.is_finite() && beta > 0.0) {
-        return Err(genlab_config::ConfigError::new("beta", beta, "a positive number").into());
-    }
-    if !(anchor_coef.is_finite() && anchor_coef >= 0.0) {
-        let e = genlab_config::ConfigError::new("anchor_coef", anchor_coef, "finite and >= 0");
-        return Err(e.into());
-    }
+    settings.validate()?;
     let device = &device.clone().autodiff();
     let sft = load_chat(base, device)?;
-    let train_set = score_pairs(&sft.model, tokenise_pairs(&train_pairs.pairs()?, &sft)?, device);
-    let val_set = score_pairs(&sft.model, tokenise_pairs(&val_pairs.pairs()?, &sft)?, device);
+    let rankings = |records: &Records| -> Result<_, GptError> {
+        Ok(score_rankings(&sft.model, tokenise_rankings(&records.rankings()?, &sft)?, device))
+    };
+    let (train_set, val_set) = (rankings(train_rankings)?, rankings(val_rankings)?);
     let prompts = genlab_data::instructions::instances(
         genlab_data::instructions::Split::Train,
         2000,
         cfg.seed,
     );
-    let anchor = if anchor_coef > 0.0 {
+    let anchor = if settings.anchor > 0.0 {
         super::rl::answer_demonstrations(&prompts, sft.tokenizer.as_ref(), &sft.template, cfg.seed)?
     } else {
         Vec::new()
@@ -205,14 +227,16 @@ pub fn dpo_stage(
         train: &train_set,
         val: &val_set,
         batch_size: cfg.batch_size,
-        beta,
+        beta: settings.beta,
         anchor: &anchor,
-        anchor_coef,
+        anchor_coef: settings.anchor,
+        anchor_batch: settings.anchor_batch,
     };
     eprintln!(
-        "DPO of {} on {} pairs (beta {beta}) on {device:?}",
+        "DPO of {} on {} rankings (beta {}) on {device:?}",
         sft.dir.display(),
-        train_set.len()
+        train_set.len(),
+        settings.beta
     );
     let initial = || sft.model.clone();
     let (model, report) =

@@ -24,8 +24,8 @@ pub mod run;
 pub mod sample;
 pub mod sft;
 
-pub use data::{Batch, Pair, Records, Sequence};
-pub use dpo::dpo_stage;
+pub use data::{Batch, Ranked, Records, Sequence};
+pub use dpo::{DpoSettings, dpo_stage};
 pub use judge::{Judgement, Speaker, exact_match, judge_policy};
 pub use recipe::{Playground, StageRecipe};
 pub use reward::{RewardConfig, RewardModel, RewardRun, load_reward_run, reward};

@@ -8,6 +8,7 @@ use genlab_data::preference::rankings;
 use serde::{Deserialize, Serialize};
 
 use super::data::Records;
+use super::dpo::DpoSettings;
 use super::rl::RlConfig;
 use super::sft::SftData;
 use crate::pretrain::TrainConfig;
@@ -21,14 +22,16 @@ pub struct StageRecipe {
     pub family: Option<String>,
     /// Optimisation of SFT.
     pub sft: TrainConfig,
-    /// Optimisation of the reward model (batches of pairs).
+    /// Optimisation of the reward model (batches of rankings).
     pub reward: TrainConfig,
-    /// Optimisation of DPO (batches of pairs).
+    /// Optimisation of DPO (batches of rankings).
     pub dpo: TrainConfig,
     /// DPO's beta.
     pub beta: f32,
     /// Weight of DPO's anchor on the demonstrations' answers (0 = plain DPO).
     pub dpo_anchor: f32,
+    /// Demonstrations per DPO micro-batch for that anchor.
+    pub dpo_anchor_batch: usize,
     /// RLHF settings.
     pub rl: RlConfig,
     /// The built-in playground's sizes.
@@ -83,10 +86,11 @@ impl Default for StageRecipe {
         Self {
             family: None,
             sft: stage(32, 1600, 1e-3),
-            reward: stage(16, 500, 5e-4),
-            dpo: stage(16, 300, 1e-4),
-            beta: 0.1,
-            dpo_anchor: 1.0,
+            reward: stage(8, 700, 5e-4),
+            dpo: stage(8, 300, 1e-4),
+            beta: DpoSettings::default().beta,
+            dpo_anchor: DpoSettings::default().anchor,
+            dpo_anchor_batch: DpoSettings::default().anchor_batch,
             rl: RlConfig::default(),
             playground: Playground::default(),
             pipeline: Pipeline::default(),
@@ -94,7 +98,7 @@ impl Default for StageRecipe {
     }
 }
 
-/// A stage's optimisation: `batch` examples (or pairs), `steps`, peak `lr`, warmup and
+/// A stage's optimisation: `batch` examples (or rankings), `steps`, peak `lr`, warmup and
 /// cosine decay to a tenth.
 fn stage(batch: usize, steps: u64, lr: f64) -> TrainConfig {
     TrainConfig {
@@ -111,6 +115,15 @@ fn stage(batch: usize, steps: u64, lr: f64) -> TrainConfig {
 }
 
 impl StageRecipe {
+    /// DPO's settings, with `beta` when given instead of the recipe's.
+    pub fn dpo_settings(&self, beta: Option<f32>) -> DpoSettings {
+        DpoSettings {
+            beta: beta.unwrap_or(self.beta),
+            anchor: self.dpo_anchor,
+            anchor_batch: self.dpo_anchor_batch,
+        }
+    }
+
     /// Reads a recipe file.
     pub fn load(path: &Path) -> Result<Self, GptError> {
         crate::recipe::read_recipe(path, "finetune", |r: &Self| r.family.as_deref())

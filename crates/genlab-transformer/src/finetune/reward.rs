@@ -9,7 +9,9 @@ use genlab_config::ConfigError;
 use genlab_train::{Checkpoint, RunDir, RunManifest, TrainError};
 use serde::{Deserialize, Serialize};
 
-use super::data::{Pair, Records, Sequence, draw, in_length_halves, padded, pair_sequences};
+use genlab_data::preference::Ranking;
+
+use super::data::{Ranked, Records, Sequence, draw, in_length_halves, one_turn, padded};
 use super::losses::bradley_terry;
 use super::run::{ChatRun, TEMPLATE_FILE, load_chat};
 use crate::config::GptConfig;
@@ -87,29 +89,34 @@ impl ModelConfig for RewardConfig {
     }
 }
 
-/// Bradley-Terry on preference pairs (chosen, rejected), as tokenised sequences.
+/// Bradley-Terry on rankings: every ordered pair of each ranking, each response scored once
+/// per step for all the pairs it is in (InstructGPT's "all K choose 2 comparisons from a
+/// prompt as one batch element"), the loss the mean over the pairs.
 #[derive(Debug)]
 pub struct BradleyTerry<'a> {
-    /// Training pairs.
-    pub train: &'a [(Sequence, Sequence)],
-    /// Held-out pairs.
-    pub val: &'a [(Sequence, Sequence)],
-    /// Pairs per micro-batch.
+    /// Training rankings.
+    pub train: &'a [Ranked],
+    /// Held-out rankings.
+    pub val: &'a [Ranked],
+    /// Rankings per micro-batch.
     pub batch_size: usize,
 }
 
-/// Held-out loss and pairwise accuracy of `model` on `pairs`.
-pub fn pairwise(
-    model: &RewardModel,
-    pairs: &[(Sequence, Sequence)],
-    device: &Device,
-) -> (f32, f32) {
-    let chosen: Vec<&Sequence> = pairs.iter().map(|p| &p.0).collect();
-    let rejected: Vec<&Sequence> = pairs.iter().map(|p| &p.1).collect();
-    let (rc, rr) = (model.score(&chosen, device), model.score(&rejected, device));
-    let n = pairs.len().max(1) as f32;
-    let loss: f32 = rc.iter().zip(&rr).map(|(c, r)| (1.0 + (r - c).exp()).ln()).sum::<f32>() / n;
-    let hits = rc.iter().zip(&rr).filter(|(c, r)| c > r).count();
+/// Indices as a `[n]` tensor.
+pub(crate) fn rows(idx: Vec<i64>, device: &Device) -> Tensor<1, Int> {
+    let n = idx.len();
+    Tensor::from_data(TensorData::new(idx, [n]), device)
+}
+
+/// Held-out loss and pairwise accuracy of `model` on every pair of `rankings`.
+pub fn pairwise(model: &RewardModel, rankings: &[Ranked], device: &Device) -> (f32, f32) {
+    let (seqs, better, worse) = Ranked::flatten(&rankings.iter().collect::<Vec<_>>());
+    let r = model.score(&seqs, device);
+    let n = better.len().max(1) as f32;
+    let gaps: Vec<f32> =
+        better.iter().zip(&worse).map(|(&b, &w)| r[b as usize] - r[w as usize]).collect();
+    let loss = gaps.iter().map(|g| (1.0 + (-g).exp()).ln()).sum::<f32>() / n;
+    let hits = gaps.iter().filter(|&&g| g > 0.0).count();
     (loss, hits as f32 / n)
 }
 
@@ -117,14 +124,14 @@ impl Objective<RewardConfig> for BradleyTerry<'_> {
     fn check(&self, _model: &RewardConfig) -> Result<(), TrainError> {
         if self.train.is_empty() || self.val.is_empty() {
             return Err(TrainError::Data(
-                "the reward model needs training and held-out pairs".into(),
+                "the reward model needs training and held-out rankings".into(),
             ));
         }
         Ok(())
     }
 
     fn unit(&self) -> &'static str {
-        "pair"
+        "ranking"
     }
 
     fn loss(
@@ -137,15 +144,12 @@ impl Objective<RewardConfig> for BradleyTerry<'_> {
     ) -> Tensor<1> {
         let mut rng = batch_rng(seed, step, micro);
         let picks = draw(self.train, self.batch_size, &mut rng);
-        // Chosen and rejected in one forward: rows 0..b and b..2b.
-        let seqs: Vec<&Sequence> =
-            picks.iter().map(|p| &p.0).chain(picks.iter().map(|p| &p.1)).collect();
+        let (seqs, better, worse) = Ranked::flatten(&picks);
         let r = in_length_halves(&seqs, device, |chunk| {
             let (ids, last) = padded(chunk, device);
             model.forward(ids, &last)
-        });
-        let b = picks.len();
-        bradley_terry(r.clone().narrow(0, 0, b), r.narrow(0, b, b))
+        }); // [rows]
+        bradley_terry(r.clone().select(0, rows(better, device)), r.select(0, rows(worse, device)))
     }
 
     fn tokens_per_batch(&self, _model: &RewardConfig) -> usize {
@@ -158,18 +162,15 @@ impl Objective<RewardConfig> for BradleyTerry<'_> {
     }
 }
 
-/// Pairs as sequences through the run's template; a pair too long for the context is an
-/// error naming it.
-pub fn tokenise_pairs(
-    pairs: &[Pair],
-    run: &ChatRun,
-) -> Result<Vec<(Sequence, Sequence)>, GptError> {
+/// Rankings as sequences through the run's template; a ranking too long for the context is
+/// an error naming its prompt.
+pub fn tokenise_rankings(rankings: &[Ranking], run: &ChatRun) -> Result<Vec<Ranked>, GptError> {
     let max_len = run.config.block_size + 1;
-    pairs
+    rankings
         .iter()
-        .map(|p| {
-            pair_sequences(p, run.tokenizer.as_ref(), &run.template, max_len)
-                .map_err(|e| GptError::Finetune(format!("pair for prompt {:?}: {e}", p.prompt)))
+        .map(|r| {
+            Ranked::render(&r.prompt, &r.responses, run.tokenizer.as_ref(), &run.template, max_len)
+                .map_err(|e| GptError::Finetune(format!("ranking for prompt {:?}: {e}", r.prompt)))
         })
         .collect()
 }
@@ -195,16 +196,10 @@ impl RewardRun {
         responses: &[String],
         device: &Device,
     ) -> Result<Vec<f32>, GptError> {
-        let pairs: Vec<Pair> = responses
-            .iter()
-            .map(|r| Pair { prompt: prompt.into(), chosen: r.clone(), rejected: String::new() })
-            .collect();
         let max_len = self.config.backbone.block_size + 1;
-        let seqs = pairs
+        let seqs = responses
             .iter()
-            .map(|p| {
-                pair_sequences(p, self.tokenizer.as_ref(), &self.template, max_len).map(|s| s.0)
-            })
+            .map(|r| one_turn(prompt, r, self.tokenizer.as_ref(), &self.template, max_len))
             .collect::<Result<Vec<_>, _>>()
             .map_err(GptError::Finetune)?;
         let refs: Vec<&Sequence> = seqs.iter().collect();
@@ -223,12 +218,12 @@ pub fn load_reward_run(dir: &std::path::Path, device: &Device) -> Result<RewardR
     Ok(RewardRun { model, config, tokenizer, template })
 }
 
-/// Trains a reward model from the SFT run in `base` on `train` pairs, held-out accuracy on
-/// `val` pairs, into `out`.
+/// Trains a reward model from the SFT run in `base` on `train_rankings` (held-out pairwise
+/// accuracy on `val_rankings`) into `out`.
 pub fn reward(
     base: &std::path::Path,
-    train_pairs: &Records,
-    val_pairs: &Records,
+    train_rankings: &Records,
+    val_rankings: &Records,
     cfg: &TrainConfig,
     out: &RunDir,
     resume: bool,
@@ -237,12 +232,12 @@ pub fn reward(
     cfg.validate()?;
     let device = &device.clone().autodiff();
     let sft = load_chat(base, device)?;
-    let train_seqs = tokenise_pairs(&train_pairs.pairs()?, &sft)?;
-    let val_seqs = tokenise_pairs(&val_pairs.pairs()?, &sft)?;
+    let train_seqs = tokenise_rankings(&train_rankings.rankings()?, &sft)?;
+    let val_seqs = tokenise_rankings(&val_rankings.rankings()?, &sft)?;
     let objective = BradleyTerry { train: &train_seqs, val: &val_seqs, batch_size: cfg.batch_size };
     let config = RewardConfig { backbone: sft.config.clone() };
     eprintln!(
-        "reward model from {} on {} pairs ({} held out) on {device:?}",
+        "reward model from {} on {} rankings ({} held out) on {device:?}",
         sft.dir.display(),
         train_seqs.len(),
         val_seqs.len()

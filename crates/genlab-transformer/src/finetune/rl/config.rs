@@ -55,6 +55,11 @@ pub struct RlConfig {
     /// tokens after the choice that earns them, and a lambda below 1 discounts them there
     /// unless the critic is already good.
     pub lambda: f32,
+    /// Subtract the reward model's mean score of the training demonstrations from every
+    /// score (InstructGPT's reward bias: the SFT data scores 0 on average), so the value head
+    /// starts near its targets instead of climbing to them `value_clip` per iteration. RLOO's
+    /// leave-one-out baselines are unchanged by it.
+    pub center_rewards: bool,
     /// Subtracted from the score of a response that never closed with `<|end|>` (TRL's
     /// `missing_eos_penalty`).
     pub missing_end_penalty: f32,
@@ -100,6 +105,7 @@ impl Default for RlConfig {
             vf_coef: 0.1,
             gamma: 1.0,
             lambda: 1.0,
+            center_rewards: true,
             missing_end_penalty: 1.0,
             ptx_coef: 1.0,
             ptx_batch: 16,

@@ -32,7 +32,7 @@ pub use config::{Algorithm, RlConfig};
 pub use rollout::answer_demonstrations;
 use rollout::rollout;
 
-use super::data::{Batch, draw};
+use super::data::{Batch, Sequence, draw};
 use super::judge::{Judgement, Speaker, judge_policy};
 use super::losses::{masked_nll, ppo_policy_loss, ppo_value_loss, token_logprobs};
 use super::reward::load_reward_run;
@@ -123,6 +123,13 @@ pub fn rlhf(
     let ptx =
         answer_demonstrations(&train_prompts, sft.tokenizer.as_ref(), &sft.template, cfg.seed)?;
     let eval_prompts = instances(Split::Heldout, cfg.eval_prompts, cfg.seed ^ 1);
+    let reward_bias = if cfg.center_rewards {
+        let demos: Vec<&Sequence> = ptx.iter().take(256).collect();
+        let scores = reward.model.score(&demos, &plain);
+        scores.iter().sum::<f32>() / scores.len().max(1) as f32
+    } else {
+        0.0
+    };
     let spec = RunSpec::new(out, resume).given_from(&sft.dir);
     let manifest = RunManifest::new("gpt", "rlhf", &sft.config, cfg)
         .with_tokenizer("tokenizer.json")
@@ -137,7 +144,7 @@ pub fn rlhf(
         optims.try_into().unwrap_or_else(|_| unreachable!("two optimisers"));
     let (tok, template) = (sft.tokenizer.as_ref(), &sft.template);
     eprintln!(
-        "RLHF ({:?}) of {} against {} on {device:?}",
+        "RLHF ({:?}) of {} against {} (less its bias {reward_bias:.3}) on {device:?}",
         cfg.algorithm,
         sft.dir.display(),
         reward_dir.display()
@@ -157,6 +164,7 @@ pub fn rlhf(
             &policy,
             &reference,
             &reward.model,
+            reward_bias,
             speaker,
             &train_prompts,
             iteration,

@@ -47,6 +47,7 @@ pub(super) fn rollout(
     policy: &Policy,
     reference: &Gpt,
     reward: &RewardModel,
+    reward_bias: f32,
     speaker: Speaker<'_>,
     prompts: &[Instance],
     iteration: u64,
@@ -70,12 +71,13 @@ pub(super) fn rollout(
         .collect();
     let refs: Vec<&Sequence> = seqs.iter().collect();
 
-    // Scores: the reward model at the last token, minus the penalty for an unfinished turn.
+    // Scores: the reward model at the last token less its bias, minus the penalty for an
+    // unfinished turn.
     let scores: Vec<f32> = reward
         .score(&refs, device)
         .into_iter()
         .zip(&responses)
-        .map(|(s, r)| if r.ended { s } else { s - cfg.missing_end_penalty })
+        .map(|(s, r)| s - reward_bias - if r.ended { 0.0 } else { cfg.missing_end_penalty })
         .collect();
     let mut true_score = 0.0;
     for (inst, r) in group.iter().zip(&responses) {
