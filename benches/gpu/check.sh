@@ -14,8 +14,8 @@ nvidia-smi -L
 xz -dc .gpu/genlab.xz > /tmp/genlab; B=/tmp/genlab
 chmod +x $B
 echo "== info (wgpu)"; timeout 120 $B info --device wgpu 2>&1 | tee $OUT/info-wgpu.txt
-# Sections to run (default all): SECTIONS="gpt ae gan" bash .gpu/check.sh
-SECTIONS="${SECTIONS:-gpt ae gan}"
+# Sections to run (default all): SECTIONS="gpt ae gan finetune" bash .gpu/check.sh
+SECTIONS="${SECTIONS:-gpt ae gan finetune}"
 if [[ " $SECTIONS " == *" gpt "* ]]; then
 echo "== gpt train on wgpu"
 ( time timeout 200 $B gpt train --device wgpu --steps 300 --batch-size 64 --out /tmp/run-wgpu \
@@ -39,4 +39,20 @@ cp /tmp/dcgan-wgpu/samples-epoch-1.png $OUT/dcgan-wgpu-samples.png 2>/dev/null
 echo "== pix2pix on wgpu: labels2facade, 3 epochs"
 ( time timeout 150 $B gan train --device wgpu --model pix2pix --task labels2facade --epochs 3 --out /tmp/p2p-wgpu ) 2>&1 | tee $OUT/pix2pix-wgpu.txt | grep -E "epoch|real"
 cp /tmp/p2p-wgpu/held-out-epoch-3.png $OUT/pix2pix-wgpu-held-out.png 2>/dev/null
+fi
+if [[ " $SECTIONS " == *" finetune "* ]]; then
+echo "== fine-tuning on wgpu: base, SFT, reward model, DPO, PPO, RLOO, judge, shortened"
+FT=benches/gpu/finetune-smoke.toml; D=/tmp/ft-wgpu
+gzip -dc crates/genlab-data/assets/shakespeare-1mb.txt.gz > /tmp/shakespeare.txt
+( time ( set -e
+  timeout 150 $B gpt train --device wgpu --config configs/finetune-base.toml --data /tmp/shakespeare.txt \
+    --steps 10 --max-tokens 20 --out $D/base
+  timeout 150 $B gpt sft --device wgpu --config $FT --base $D/base --out $D/sft --report $OUT/ft-sft.json
+  timeout 150 $B gpt reward --device wgpu --config $FT --base $D/sft --out $D/rm --report $OUT/ft-rm.json
+  timeout 150 $B gpt dpo --device wgpu --config $FT --base $D/sft --out $D/dpo --report $OUT/ft-dpo.json
+  for a in ppo rloo; do
+    timeout 150 $B gpt rlhf --device wgpu --config $FT --policy $D/sft --reward $D/rm --algorithm $a --out $D/$a
+  done
+  timeout 150 $B gpt judge --device wgpu --checkpoint $D/rloo --reference $D/sft --prompts 7 --samples 1
+) ) 2>&1 | tee $OUT/finetune-wgpu.txt | grep -E "done:|exact_match|real|rror"
 fi
