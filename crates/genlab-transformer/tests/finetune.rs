@@ -216,39 +216,23 @@ fn every_stage_resumes_exactly() {
     assert_eq!(figures(ra.path()), figures(rb.path()), "reward model");
 
     let (da, db) = (dir("dpo-a"), dir("dpo-b"));
-    finetune::dpo_stage(
-        a.path(),
-        &pairs,
-        &val_pairs,
-        &DpoSettings::default(),
-        &short(4),
-        &da,
-        false,
-        &device,
-    )
-    .unwrap();
-    finetune::dpo_stage(
-        a.path(),
-        &pairs,
-        &val_pairs,
-        &DpoSettings::default(),
-        &short(2),
-        &db,
-        false,
-        &device,
-    )
-    .unwrap();
-    finetune::dpo_stage(
-        a.path(),
-        &pairs,
-        &val_pairs,
-        &DpoSettings::default(),
-        &short(4),
-        &db,
-        true,
-        &device,
-    )
-    .unwrap();
+    let dpo = |steps, out: &RunDir, resume| {
+        let settings = DpoSettings::default();
+        finetune::dpo_stage(
+            a.path(),
+            &pairs,
+            &val_pairs,
+            &settings,
+            &short(steps),
+            out,
+            resume,
+            &device,
+        )
+        .unwrap()
+    };
+    dpo(4, &da, false);
+    dpo(2, &db, false);
+    dpo(4, &db, true);
     assert_eq!(figures(da.path()), figures(db.path()), "DPO");
 
     for algorithm in [Algorithm::Ppo, Algorithm::Rloo] {
