@@ -1,7 +1,7 @@
-//! Anomaly detection by reconstruction: train on normal data only, score each item by its
-//! reconstruction error (AE) or negative ELBO (VAE), set the threshold at a percentile of the
-//! training scores (the expected contamination rate), and report AUROC, precision, recall and
-//! F1 with a score histogram.
+//! Anomaly detection by reconstruction: train on normal data only, score each item by how
+//! badly the model rebuilds it (a [`Score`]: by default for images the squared error per unit
+//! of the item's norm), set the threshold at a percentile of the training scores (the expected
+//! contamination rate), and report AUROC, precision, recall and F1 with a score histogram.
 
 use std::path::Path;
 
@@ -11,14 +11,58 @@ use genlab_eval::{BinaryReport, EvalError, binary_report, score_histogram_png};
 use serde::Serialize;
 
 use crate::data::ImageData;
-use crate::eval::anomaly_scores;
+use crate::loss::ReconLoss;
 use crate::model::AeModel;
+use crate::score::{Score, ScoreError, Scorer};
+
+/// Why detection could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum DetectError {
+    /// The score does not fit the model or its parameters are wrong.
+    #[error(transparent)]
+    Score(#[from] ScoreError),
+    /// A metric or figure failed (no anomalies among the labels, a bad score, a write error).
+    #[error(transparent)]
+    Eval(#[from] EvalError),
+}
+
+/// How to score and where to put the threshold.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct DetectOptions {
+    /// The anomaly score.
+    pub score: Score,
+    /// Share of training items allowed above the threshold, in (0, 0.5].
+    pub contamination: f64,
+    /// z draws for the scores that sample (a VAE's `loss` and `recon-prob`).
+    pub draws: usize,
+    /// Seed of those draws.
+    pub seed: u64,
+}
+
+impl DetectOptions {
+    /// `score` with a 5% contamination, 4 z draws and seed 1.
+    pub fn new(score: Score) -> Self {
+        Self { score, contamination: 0.05, draws: 4, seed: 1 }
+    }
+
+    /// The default detector's score: for images the squared error per unit of the item's norm
+    /// (`relative`), which lifts MNIST one-class-out from 0.79 to 0.83 mean AUROC; for sensor
+    /// windows, normalised per channel so that a window's norm says nothing about its content,
+    /// the plain squared error. docs/autoencoders.md has the ablation.
+    pub fn default_score(images: bool) -> Score {
+        if images { Score::Relative { power: 1.0 } } else { Score::Squared }
+    }
+}
+
+/// The reconstruction loss the detector trains with: squared error. BCE, the usual loss for
+/// pixels, left MNIST one-class-out at 0.71 mean AUROC against 0.79 with squared error.
+pub const DETECT_LOSS: ReconLoss = ReconLoss::Mse;
 
 /// The outcome of scoring a test set.
 #[derive(Debug, Clone, Serialize)]
 pub struct DetectionReport {
-    /// Share of training items allowed above the threshold.
-    pub contamination: f64,
+    /// How the items were scored.
+    pub options: DetectOptions,
     /// AUROC, threshold, confusion counts, precision, recall, F1, average precision.
     pub metrics: BinaryReport,
     /// Test items scored.
@@ -27,30 +71,29 @@ pub struct DetectionReport {
     pub anomalies: usize,
 }
 
-/// Scores `train` (to calibrate) and `test`, thresholds at the `contamination` percentile of
-/// the training scores, and measures against `labels` (true = anomaly). Writes the score
-/// histogram to `histogram` when given.
-#[allow(clippy::too_many_arguments)]
+/// Fits the score on `train` and scores it (to calibrate) and `test`, thresholds at the
+/// `contamination` percentile of the training scores, and measures against `labels` (true =
+/// anomaly). Writes the score histogram to `histogram` when given.
 pub fn detect(
     model: &AeModel,
     train: &ImageData,
     test: &ImageData,
     labels: &[bool],
-    contamination: f64,
-    seed: u64,
+    options: &DetectOptions,
     histogram: Option<&Path>,
     device: &Device,
-) -> Result<(DetectionReport, Vec<f32>), EvalError> {
-    let train_scores = anomaly_scores(model, train, 4, 256, seed, device);
-    let threshold = genlab_eval::threshold_for_contamination(&train_scores, contamination)?;
-    let scores = anomaly_scores(model, test, 4, 256, seed ^ 1, device);
+) -> Result<(DetectionReport, Vec<f32>), DetectError> {
+    let scorer = Scorer::fit(options.score, model, train, options.draws, device)?;
+    let train_scores = scorer.scores(model, train, options.seed, device);
+    let threshold = genlab_eval::threshold_for_contamination(&train_scores, options.contamination)?;
+    let scores = scorer.scores(model, test, options.seed ^ 1, device);
     let metrics = binary_report(&scores, labels, threshold)?;
     if let Some(path) = histogram {
         let (normal, anomalous) = split_by_label(&scores, labels);
         score_histogram_png(&normal, &anomalous, Some(threshold), path)?;
     }
     let report = DetectionReport {
-        contamination,
+        options: *options,
         metrics,
         items: test.len(),
         anomalies: labels.iter().filter(|&&l| l).count(),

@@ -38,6 +38,12 @@ pub struct AutoencoderConfig {
     pub latent_activation: LatentActivation,
     /// Reconstruction loss (BCE implies a sigmoid output).
     pub loss: ReconLoss,
+    /// Batch norm after every hidden Linear layer of encoder and decoder (PyOD's blocks).
+    #[serde(default)]
+    pub batch_norm: bool,
+    /// Dropout probability after every hidden activation, in [0, 1) (PyOD uses 0.2).
+    #[serde(default)]
+    pub dropout: f64,
 }
 
 /// MLP encoder and mirrored decoder.
@@ -62,6 +68,8 @@ impl AutoencoderConfig {
             latent: 16,
             latent_activation: LatentActivation::None,
             loss: ReconLoss::Bce,
+            batch_norm: false,
+            dropout: 0.0,
         }
     }
 
@@ -71,7 +79,14 @@ impl AutoencoderConfig {
         check(!self.shape.contains(&0), "shape", shape, "positive sizes")?;
         let hidden = format!("{:?}", self.hidden);
         check(!self.hidden.contains(&0), "hidden", hidden, "positive widths")?;
-        at_least("latent", self.latent, 1)
+        at_least("latent", self.latent, 1)?;
+        let dropout = self.dropout;
+        check(
+            (0.0..1.0).contains(&dropout),
+            "dropout",
+            dropout.to_string(),
+            "a probability in [0, 1)",
+        )
     }
 
     /// Builds the model.
@@ -79,8 +94,12 @@ impl AutoencoderConfig {
         let input: usize = self.shape.iter().product();
         let rev: Vec<usize> = self.hidden.iter().rev().copied().collect();
         Autoencoder {
-            encoder: MlpConfig::new(input, &self.hidden, self.latent).init(device),
-            decoder: MlpConfig::new(self.latent, &rev, input).init(device),
+            encoder: MlpConfig::new(input, &self.hidden, self.latent)
+                .with_regularisation(self.batch_norm, self.dropout)
+                .init(device),
+            decoder: MlpConfig::new(self.latent, &rev, input)
+                .with_regularisation(self.batch_norm, self.dropout)
+                .init(device),
             latent_activation: self.latent_activation,
             shape: self.shape,
             loss: self.loss,

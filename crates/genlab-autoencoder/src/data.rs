@@ -79,6 +79,23 @@ impl ImageData {
     pub fn take(&self, n: usize) -> Self {
         self.filter(|i| i < n)
     }
+
+    /// Splits off a share of the items, drawn by `seed`, as a validation set: `(rest, held
+    /// out)`, each in the original order. At least one item stays on each side when there are
+    /// two or more.
+    pub fn split(&self, share: f64, seed: u64) -> (Self, Self) {
+        use rand::SeedableRng;
+        use rand::seq::SliceRandom;
+        let n = self.len();
+        let held = ((n as f64 * share).round() as usize).clamp(n.min(1), n.saturating_sub(1));
+        let mut order: Vec<usize> = (0..n).collect();
+        order.shuffle(&mut rand_chacha::ChaCha8Rng::seed_from_u64(seed ^ 0x5B11_7000));
+        let mut is_held = vec![false; n];
+        for &i in &order[..held] {
+            is_held[i] = true;
+        }
+        (self.filter(|i| !is_held[i]), self.filter(|i| is_held[i]))
+    }
 }
 
 /// One photo as planar `[c, h, w]` values in [0, 1].

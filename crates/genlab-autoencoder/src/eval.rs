@@ -1,6 +1,6 @@
 //! Evaluation without gradients: mean loss, the VAE's negative ELBO in nats per item, the
-//! importance-weighted estimate of -log p(x) (Burda et al., 2016), and per-item scores for
-//! anomaly detection.
+//! importance-weighted estimate of -log p(x) (Burda et al., 2016), and every value's squared
+//! reconstruction error (for anomaly scores, [`crate::score`]).
 
 use burn::tensor::{Device, Tensor};
 use serde::Serialize;
@@ -104,35 +104,6 @@ pub fn importance_weighted_nll(
         total -= sum(lse.squeeze_dim(1)) - idx.len() as f64 * (k as f64).ln();
     }
     Ok(total / data.len() as f64)
-}
-
-/// An anomaly score per item: the reconstruction loss (AE, denoiser), or the negative ELBO
-/// averaged over `samples` z draws (VAE). Higher is more anomalous.
-pub fn anomaly_scores(
-    model: &AeModel,
-    data: &ImageData,
-    samples: usize,
-    batch: usize,
-    seed: u64,
-    device: &Device,
-) -> Vec<f32> {
-    device.seed(seed);
-    let mut scores = Vec::with_capacity(data.len());
-    for idx in batches(data.len(), batch) {
-        let x = data.batch(&idx, device);
-        let per_item = if model.is_variational() {
-            let draws = samples.max(1);
-            (0..draws)
-                .map(|_| model.losses(x.clone(), x.clone()).per_item(1.0))
-                .reduce(|a, b| a + b)
-                .expect("at least one draw")
-                .div_scalar(draws as f32)
-        } else {
-            model.losses(x.clone(), x).recon
-        };
-        scores.extend(per_item.into_data().convert::<f32>().try_to_vec::<f32>().expect("f32"));
-    }
-    scores
 }
 
 /// Squared reconstruction error of every value, item after item (`n × item_len` values): the

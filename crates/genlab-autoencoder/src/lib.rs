@@ -25,6 +25,7 @@ pub mod model;
 pub mod posterior;
 pub mod presets;
 pub mod run;
+pub mod score;
 pub mod train;
 pub mod vae;
 
@@ -35,4 +36,5 @@ pub use loss::ReconLoss;
 pub use model::{AeModel, Losses, ModelConfig};
 pub use presets::Preset;
 pub use run::{AeData, AeRun, load};
+pub use score::{Score, Scorer};
 pub use train::{TrainConfig, TrainData, TrainError, TrainReport, fit};

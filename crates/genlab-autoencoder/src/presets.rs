@@ -32,6 +32,10 @@ pub struct Preset {
     pub loss: Option<ReconLoss>,
     /// Standard deviation of a VAE's Gaussian decoder (with MSE).
     pub decoder_sigma: f32,
+    /// Batch norm in every hidden block (ae only).
+    pub batch_norm: bool,
+    /// Dropout after every hidden activation (ae only).
+    pub dropout: f64,
 }
 
 impl Preset {
@@ -45,6 +49,8 @@ impl Preset {
             latent_activation: LatentActivation::None,
             loss: None,
             decoder_sigma: 1.0,
+            batch_norm: false,
+            dropout: 0.0,
         }
     }
 
@@ -56,6 +62,13 @@ impl Preset {
         default_loss: ReconLoss,
     ) -> Result<ModelConfig, ConfigError> {
         let loss = self.loss.unwrap_or(default_loss);
+        if (self.batch_norm || self.dropout != 0.0) && self.model != "ae" {
+            return Err(ConfigError::new(
+                "model",
+                format!("{:?}", self.model),
+                "ae with batch norm or dropout (they apply to the MLP autoencoder's blocks)",
+            ));
+        }
         let side = shape[1].min(shape[2]);
         let conv_default = || if side >= 64 { vec![32, 64, 128, 256] } else { vec![32, 64] };
         let cfg = match self.model.as_str() {
@@ -65,6 +78,8 @@ impl Preset {
                 latent: self.latent.unwrap_or(16),
                 latent_activation: self.latent_activation,
                 loss,
+                batch_norm: self.batch_norm,
+                dropout: self.dropout,
             }),
             "conv-ae" => ModelConfig::ConvAe(ConvAutoencoderConfig {
                 shape,
@@ -146,6 +161,15 @@ mod tests {
         assert_eq!((a.latent, a.loss), (2, ReconLoss::Mse));
         let err = Preset::named("gan").config([1, 28, 28], ReconLoss::Bce).unwrap_err();
         assert_eq!(err.field, "model");
+        let pyod = Preset { batch_norm: true, dropout: 0.2, ..Preset::named("ae") };
+        let ModelConfig::Ae(a) = pyod.config([1, 28, 28], ReconLoss::Mse).unwrap() else {
+            panic!("an ae")
+        };
+        assert!(a.batch_norm && a.dropout == 0.2);
+        let conv = Preset { dropout: 0.2, ..Preset::named("conv-ae") };
+        assert_eq!(conv.config([1, 28, 28], ReconLoss::Mse).unwrap_err().field, "model");
+        let wild = Preset { dropout: 1.0, ..Preset::named("ae") };
+        assert_eq!(wild.config([1, 28, 28], ReconLoss::Mse).unwrap_err().field, "dropout");
         assert_eq!(TrainConfig::for_model("dae").batch_size, 16);
         assert_eq!(TrainConfig::for_model("conv-vae").batch_size, 32);
     }

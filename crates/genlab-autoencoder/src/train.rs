@@ -42,6 +42,10 @@ pub struct TrainConfig {
     pub seed: u64,
     /// Adam/AdamW settings; weight decay 0 and no clipping by default, as in PyTorch's examples.
     pub optim: OptimConfig,
+    /// Early stopping: end training once the validation loss has not improved for this many
+    /// epochs (needs validation data). The model returned is the last one trained, as with
+    /// Keras' `EarlyStopping` and Lightning's; `None` trains every epoch.
+    pub patience: Option<u64>,
 }
 
 impl Default for TrainConfig {
@@ -62,6 +66,7 @@ impl Default for TrainConfig {
                 weight_decay: 0.0,
                 grad_clip: None,
             },
+            patience: None,
         }
     }
 }
@@ -73,6 +78,9 @@ impl TrainConfig {
         positive("lr", self.lr)?;
         non_negative("beta", self.beta as f64)?;
         at_least("patches_per_epoch", self.patches_per_epoch, 1)?;
+        if let Some(p) = self.patience {
+            at_least("patience", p, 1)?;
+        }
         self.corruption.validate().map_err(|e| e.within("corruption"))?;
         self.optim.validate().map_err(|e| e.within("optim"))
     }
@@ -146,6 +154,11 @@ pub fn fit(
     model_cfg.validate()?;
     cfg.validate()?;
     check_data(model_cfg, data).map_err(TrainError::Data)?;
+    if cfg.patience.is_some() && !matches!(data, TrainData::Items { val: Some(_), .. }) {
+        return Err(TrainError::Data(
+            "early stopping (patience) watches the validation loss: give validation data".into(),
+        ));
+    }
     let device = device.clone().autodiff();
     device.seed(cfg.seed);
     let batches = match data {
@@ -165,7 +178,20 @@ pub fn fit(
     let [mut optim] = optims.try_into().unwrap_or_else(|_| unreachable!("one optimiser"));
     let mut report = TrainReport { epochs: Vec::new() };
 
+    // Early stopping: the epoch of the best validation loss lives in the checkpoint, so a
+    // resumed run stops exactly where an uninterrupted one would.
+    let best_epoch = |t: &Trainer| t.state().extra["best_epoch"].as_u64().unwrap_or(0);
     while t.epoch() < cfg.epochs {
+        if let Some(patience) = cfg.patience
+            && t.epoch() - best_epoch(&t) >= patience
+        {
+            t.println(format!(
+                "early stop after epoch {}: no better validation loss since epoch {}",
+                t.epoch(),
+                best_epoch(&t)
+            ));
+            break;
+        }
         let beta = cfg.beta_at(t.epoch());
         let (mut loss_sum, mut items) = (0.0f64, 0usize);
         let started = Instant::now();
@@ -223,8 +249,12 @@ pub fn fit(
             "val_loss": val_loss, "beta": beta, "epoch_seconds": seconds,
         }))?;
         if let Some(v) = val_loss {
-            let best = &mut t.state_mut().best_val_loss;
-            *best = Some(best.map_or(v, |b| b.min(v)));
+            let epoch = t.epoch();
+            let state = t.state_mut();
+            if state.best_val_loss.is_none_or(|b| v < b) {
+                state.best_val_loss = Some(v);
+                state.extra["best_epoch"] = epoch.into();
+            }
         }
         t.save(&model, &[&optim])?;
         on_epoch(&model.valid(), t.epoch());

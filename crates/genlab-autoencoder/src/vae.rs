@@ -74,7 +74,7 @@ impl VaeConfig {
         body_dims.extend_from_slice(&self.hidden);
         let rev: Vec<usize> = self.hidden.iter().rev().copied().collect();
         Vae {
-            body: MlpConfig { dims: body_dims }.init(device),
+            body: MlpConfig { dims: body_dims, batch_norm: false, dropout: 0.0 }.init(device),
             mu: LinearConfig::new(last, self.latent).init(device),
             logvar: LinearConfig::new(last, self.latent).init(device),
             decoder: MlpConfig::new(self.latent, &rev, input).init(device),

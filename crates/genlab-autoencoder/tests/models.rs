@@ -2,7 +2,8 @@
 //! made here.
 
 use burn::tensor::Tensor;
-use genlab_autoencoder::anomaly::detect;
+use genlab_autoencoder::Score;
+use genlab_autoencoder::anomaly::{DetectOptions, detect};
 use genlab_autoencoder::autoencoder::AutoencoderConfig;
 use genlab_autoencoder::conv_autoencoder::ConvAutoencoderConfig;
 use genlab_autoencoder::conv_vae::ConvVaeConfig;
@@ -45,6 +46,8 @@ fn ae_cfg() -> ModelConfig {
         latent: 4,
         latent_activation: Default::default(),
         loss: ReconLoss::Bce,
+        batch_norm: false,
+        dropout: 0.0,
     })
 }
 
@@ -195,6 +198,73 @@ fn resume_continues_exactly() {
 }
 
 #[test]
+fn early_stopping_ends_patience_epochs_after_the_best_and_resumes_there() {
+    let _rng = serial();
+    let d = dev();
+    let train = bars(48, false);
+    // Inverted bars: learning the training images (mostly dark) soon makes these worse.
+    let inverted: Vec<f32> = train.values.iter().map(|v| 1.0 - v).collect();
+    let val = ImageData::new(train.shape, inverted, None);
+    let items = TrainData::Items { train: &train, val: Some(&val) };
+    let cfg = |epochs| TrainConfig { patience: Some(2), ..quick(epochs) };
+    let full_dir = tempfile::tempdir().unwrap();
+    let full = RunDir::create(full_dir.path()).unwrap();
+    let (_, all, _) =
+        fit(&ae_cfg(), &cfg(30), items, &RunSpec::new(&full, false), &d, &mut |_, _| {}).unwrap();
+    let losses: Vec<f64> = all.epochs.iter().map(|e| e.val_loss.unwrap()).collect();
+    let best = 1 + (0..losses.len()).min_by(|&a, &b| losses[a].total_cmp(&losses[b])).unwrap();
+    assert!(losses.len() < 30, "never stopped: {losses:?}");
+    assert_eq!(losses.len(), best + 2, "{losses:?}");
+    // Resumed after the stop, it trains nothing more.
+    let (_, after, _) =
+        fit(&ae_cfg(), &cfg(30), items, &RunSpec::new(&full, true), &d, &mut |_, _| {}).unwrap();
+    assert!(after.epochs.is_empty());
+    // Interrupted one epoch before the stop, it trains that epoch, the same, and stops.
+    let part_dir = tempfile::tempdir().unwrap();
+    let part = RunDir::create(part_dir.path()).unwrap();
+    let n = losses.len() as u64;
+    fit(&ae_cfg(), &cfg(n - 1), items, &RunSpec::new(&part, false), &d, &mut |_, _| {}).unwrap();
+    let (_, rest, _) =
+        fit(&ae_cfg(), &cfg(30), items, &RunSpec::new(&part, true), &d, &mut |_, _| {}).unwrap();
+    assert_eq!(rest.epochs.len(), 1);
+    assert_eq!(rest.epochs[0].val_loss, all.epochs.last().unwrap().val_loss);
+    // Without validation data there is nothing to watch.
+    let blind = TrainData::Items { train: &train, val: None };
+    let err = fit(&ae_cfg(), &cfg(3), blind, &RunSpec::memory(), &d, &mut |_, _| {}).unwrap_err();
+    assert!(err.to_string().contains("validation data"), "{err}");
+}
+
+#[test]
+fn pyod_blocks_train_and_score_deterministically() {
+    let _rng = serial();
+    let d = dev();
+    let data = bars(64, false);
+    let ModelConfig::Ae(plain) = ae_cfg() else { unreachable!() };
+    let cfg = ModelConfig::Ae(AutoencoderConfig { batch_norm: true, dropout: 0.2, ..plain });
+    let (model, report, _) = fit(
+        &cfg,
+        &quick(20),
+        TrainData::Items { train: &data, val: None },
+        &RunSpec::memory(),
+        &d,
+        &mut |_, _| {},
+    )
+    .unwrap();
+    let first = report.epochs.first().unwrap().train_loss;
+    assert!(report.epochs.last().unwrap().train_loss < 0.9 * first, "{report:?}");
+    // Dropout is off and batch norm uses its running statistics once trained: the same
+    // input reconstructs the same twice, and alone as in a batch.
+    let batch = model.reconstruct(data.batch(&[0, 1, 2, 3], &d));
+    let again = model.reconstruct(data.batch(&[0, 1, 2, 3], &d));
+    let alone = model.reconstruct(data.batch(&[2], &d));
+    batch.clone().into_data().assert_eq(&again.into_data(), true);
+    batch
+        .narrow(0, 2, 1)
+        .into_data()
+        .assert_approx_eq::<f32>(&alone.into_data(), Default::default());
+}
+
+#[test]
 fn vae_bounds_are_ordered_and_latent_tools_work() {
     let _rng = serial();
     let data = bars(64, false);
@@ -264,10 +334,18 @@ fn reconstruction_error_detects_the_unseen_kind() {
     let labels: Vec<bool> = (0..64).map(|i| i >= 48).collect();
     let dir = tempfile::tempdir().unwrap();
     let hist = dir.path().join("scores.png");
-    let (report, scores) =
-        detect(&model, &normal, &test, &labels, 0.05, 1, Some(&hist), &d).unwrap();
-    assert_eq!(scores.len(), 64);
-    assert!(report.metrics.auroc > 0.95, "{report:?}");
-    assert!(report.metrics.recall > 0.8, "{report:?}");
-    assert!(hist.is_file());
+    // Every score that needs no posterior tells the vertical bars from the horizontal ones.
+    for name in ["loss", "squared", "relative", "relative:2", "cosine", "robust-z"] {
+        let opts = DetectOptions::new(Score::parse(name).unwrap());
+        let (report, scores) =
+            detect(&model, &normal, &test, &labels, &opts, Some(&hist), &d).unwrap();
+        assert_eq!(scores.len(), 64);
+        assert!(report.metrics.auroc > 0.95, "{name}: {report:?}");
+        assert!(report.metrics.recall > 0.8, "{name}: {report:?}");
+        assert!(hist.is_file());
+    }
+    // The reconstruction probability is a VAE's: a plain AE is refused by name.
+    let opts = DetectOptions::new(Score::ReconProb);
+    let err = detect(&model, &normal, &test, &labels, &opts, None, &d).unwrap_err();
+    assert!(err.to_string().contains("needs a VAE"), "{err}");
 }

@@ -93,6 +93,39 @@ fn sensor_faults_are_detected() {
 }
 
 #[test]
+fn mnist_one_class_out_scores_as_asked_and_refuses_bad_scores() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("detect");
+    let out_s = out.to_str().unwrap();
+    // The embedded slice, digit 0 as the anomaly; the default score for images is `relative`.
+    let report = ok(&["ae", "detect", "--digit", "0", "--epochs", "2", "--out", out_s]);
+    let digit = &report["digits"]["0"];
+    assert_eq!(digit["options"]["score"], "relative:1", "{report}");
+    assert!(digit["metrics"]["auroc"].as_f64().unwrap() > 0.5, "{report}");
+    assert!(out.join("scores-digit-0.csv").is_file() && out.join("report.html").is_file());
+    // Another score by name, and early stopping on held-out normal digits.
+    let args = ["--digit", "0", "--epochs", "2", "--score", "cosine", "--val-split", "0.1"];
+    let mut cmd = vec!["ae", "detect", "--patience", "1", "--out", out_s];
+    cmd.extend(args);
+    let report = ok(&cmd);
+    assert_eq!(report["digits"]["0"]["options"]["score"], "cosine", "{report}");
+    // Bad choices are named.
+    let detect = |extra: &[&str]| {
+        let mut cmd = vec!["ae", "detect", "--digit", "0", "--epochs", "1", "--out", out_s];
+        cmd.extend(extra);
+        fails(&cmd)
+    };
+    assert!(detect(&["--score", "l3"]).contains("recon-prob"));
+    assert!(detect(&["--score", "recon-prob"]).contains("needs a VAE"));
+    assert!(detect(&["--score", "relative:9"]).contains("[0, 4]"));
+    assert!(detect(&["--patience", "2"]).contains("--val-split"));
+    assert!(detect(&["--val-split", "1.5"]).contains("(0, 1)"));
+    assert!(detect(&["--draws", "0"]).contains("--draws"));
+    assert!(detect(&["--dropout", "1"]).contains("dropout"));
+    assert!(detect(&["--model", "conv-ae", "--batch-norm"]).contains("batch norm"));
+}
+
+#[test]
 fn denoiser_trains_on_patches_and_cleans_a_photo() {
     let dir = tempfile::tempdir().unwrap();
     let photos = dir.path().join("photos");

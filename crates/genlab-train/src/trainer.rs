@@ -224,6 +224,11 @@ impl Trainer {
     }
 
     /// Where the run stands (saved with each checkpoint).
+    pub fn state(&self) -> &TrainState {
+        &self.state
+    }
+
+    /// Where the run stands, to change (saved with each checkpoint).
     pub fn state_mut(&mut self) -> &mut TrainState {
         &mut self.state
     }

@@ -38,8 +38,11 @@ pub enum GptCmd {
     Chat(super::chat::ChatArgs),
 }
 
-/// The shared sampling flags, and the GPT's own: whether to use the KV cache.
+/// The shared sampling flags, and the GPT's own: whether to use the KV cache. No argument
+/// group of its own: it would share the name `SampleArgs` with the flattened `lm::SampleArgs`,
+/// which clap refuses (its debug assertions, in debug builds).
 #[derive(Args, Debug, Clone)]
+#[group(skip)]
 pub struct SampleArgs {
     #[command(flatten)]
     pub common: lm::SampleArgs,

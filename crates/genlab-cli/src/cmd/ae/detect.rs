@@ -12,8 +12,10 @@ use std::path::PathBuf;
 
 use anyhow::{Result, bail};
 use clap::Args;
-use genlab_autoencoder::anomaly::{StepDetection, detect, detect_steps, split_by_label};
-use genlab_autoencoder::{AeModel, ImageData, TrainConfig, TrainData, fit};
+use genlab_autoencoder::anomaly::{
+    DETECT_LOSS, DetectOptions, StepDetection, detect, detect_steps, split_by_label,
+};
+use genlab_autoencoder::{AeModel, ImageData, Score, TrainConfig, TrainData, fit};
 use genlab_data::SensorSeries;
 use genlab_tensor::Device;
 use genlab_train::RunSpec;
@@ -37,18 +39,37 @@ pub struct DetectArgs {
     /// Share of training items allowed above the threshold.
     #[arg(long, default_value_t = 0.05)]
     pub contamination: f64,
+    /// The anomaly score: loss, squared, relative[:P] (squared error over the item's norm to
+    /// the power P, 1 by default), cosine, robust-z or recon-prob (VAE). Default: relative for
+    /// images, squared for sensor windows.
+    #[arg(long, value_parser = parse_score)]
+    pub score: Option<Score>,
+    /// z draws per item for the scores that sample (a VAE's loss and recon-prob).
+    #[arg(long, default_value_t = 4)]
+    pub draws: usize,
     #[command(flatten)]
     pub sensors: SensorArgs,
     /// Passes over the normal data (default: 10 for MNIST; 50 for sensor windows, which are
     /// fewer: about 1,250 in the default series).
     #[arg(long)]
     pub epochs: Option<u64>,
+    /// Hold out this share of the normal items as a validation set (for --patience).
+    #[arg(long)]
+    pub val_split: Option<f64>,
+    /// Early stopping: end training once the loss on the --val-split items has not improved
+    /// for this many epochs (--epochs is then the most it trains).
+    #[arg(long)]
+    pub patience: Option<u64>,
     /// Seed of everything random.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
     /// Folder for the report and histograms.
     #[arg(long, value_parser = crate::cmd::path_arg, default_value = "runs/detect")]
     pub out: PathBuf,
+}
+
+fn parse_score(s: &str) -> Result<Score, String> {
+    Score::parse(s).map_err(|e| e.to_string())
 }
 
 fn train_and_score(
@@ -59,15 +80,27 @@ fn train_and_score(
     name: &str,
     device: &Device,
 ) -> Result<(genlab_autoencoder::anomaly::DetectionReport, AeModel)> {
-    let model_cfg = args.model.config(train.shape, args.data.default_loss())?;
+    // Squared error unless --loss says otherwise (docs/autoencoders.md, the ablation).
+    let model_cfg = args.model.config(train.shape, DETECT_LOSS)?;
     let default_epochs = if args.data.is_images() { 10 } else { 50 };
     let epochs = args.epochs.unwrap_or(default_epochs);
-    let cfg = TrainConfig { epochs, seed: args.seed, ..TrainConfig::default() };
-    let data = TrainData::Items { train, val: None };
+    let cfg =
+        TrainConfig { epochs, seed: args.seed, patience: args.patience, ..TrainConfig::default() };
+    // The threshold is still set on every normal item, held out or not.
+    let held_out = args.val_split.map(|share| train.split(share, args.seed));
+    let data = match &held_out {
+        Some((rest, val)) => TrainData::Items { train: rest, val: Some(val) },
+        None => TrainData::Items { train, val: None },
+    };
     let (model, _, _) = fit(&model_cfg, &cfg, data, &RunSpec::memory(), device, &mut |_, _| {})?;
     let hist = args.out.join(format!("scores-{name}.png"));
-    let (report, scores) =
-        detect(&model, train, test, labels, args.contamination, args.seed, Some(&hist), device)?;
+    let options = DetectOptions {
+        score: args.score.unwrap_or_else(|| DetectOptions::default_score(args.data.is_images())),
+        contamination: args.contamination,
+        draws: args.draws,
+        seed: args.seed,
+    };
+    let (report, scores) = detect(&model, train, test, labels, &options, Some(&hist), device)?;
     eprintln!(
         "{name}: AUROC {:.4}, precision {:.3}, recall {:.3}, F1 {:.3} at threshold {:.4} ({} of {} anomalous)",
         report.metrics.auroc,
@@ -130,6 +163,17 @@ fn score_steps(
 pub fn run(args: DetectArgs, device: &Device) -> Result<()> {
     if !(args.contamination > 0.0 && args.contamination <= 0.5) {
         bail!("--contamination must be in (0, 0.5], got {}", args.contamination);
+    }
+    if args.draws == 0 {
+        bail!("--draws must be at least 1");
+    }
+    if let Some(share) = args.val_split
+        && !(share > 0.0 && share < 1.0)
+    {
+        bail!("--val-split is the share of normal items held out, in (0, 1), got {share}");
+    }
+    if args.patience.is_some() && args.val_split.is_none() {
+        bail!("--patience watches the validation loss: hold out normal items with --val-split");
     }
     if args.train_csv.is_some() && !matches!(args.data, DataSpec::Csv(_)) {
         bail!("--train-csv is the normal log for --data csv:FILE, not for {:?}", args.data);

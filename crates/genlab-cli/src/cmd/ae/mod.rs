@@ -72,12 +72,18 @@ pub struct ModelArgs {
     /// none, sigmoid or tanh on the AE's code.
     #[arg(long, default_value = "none")]
     pub latent_activation: String,
-    /// bce or mse (default: bce for images, mse for sensor data).
+    /// bce or mse (default: bce for images, mse for sensor data; `detect` trains with mse).
     #[arg(long)]
     pub loss: Option<String>,
     /// Standard deviation of a VAE's Gaussian decoder (with --loss mse).
     #[arg(long, default_value_t = 1.0, value_parser = crate::cmd::positive_f32)]
     pub decoder_sigma: f32,
+    /// Batch norm in every hidden block of the ae (PyOD's AutoEncoder has it).
+    #[arg(long)]
+    pub batch_norm: bool,
+    /// Dropout after every hidden activation of the ae, in [0, 1) (PyOD uses 0.2).
+    #[arg(long, default_value_t = 0.0)]
+    pub dropout: f64,
 }
 
 impl ModelArgs {
@@ -102,6 +108,8 @@ impl ModelArgs {
                 .transpose()
                 .map_err(anyhow::Error::msg)?,
             decoder_sigma: self.decoder_sigma,
+            batch_norm: self.batch_norm,
+            dropout: self.dropout,
         };
         Ok(preset.config(shape, default_loss)?)
     }
