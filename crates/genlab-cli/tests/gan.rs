@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{fails, ok};
+use common::{TINY_PIX2PIX, fails, ok};
 
 #[test]
 fn gan_train_resume_sample_and_score() {
@@ -279,4 +279,32 @@ fn pix2pix_reads_a_folder_of_a_b_pairs() {
         "gan", "train", "--model", "pix2pix", "--task", &data, "--size", "32", "--out", &run,
     ]);
     assert!(err.contains("odd.png"), "{err}");
+}
+
+#[test]
+fn street_and_aerial_pairs_are_written_and_train_pix2pix() {
+    let dir = tempfile::tempdir().unwrap();
+    for task in ["labels2street", "aerial2map", "map2aerial"] {
+        let out = dir.path().join(task);
+        let out_s = out.to_string_lossy().into_owned();
+        ok(&["data", "pairs", "--task", task, "--n", "3", "--size", "32", "--out", &out_s]);
+        for i in 0..3 {
+            let png = out.join(format!("{i:05}.png"));
+            assert_eq!(image::image_dimensions(&png).unwrap(), (64, 32), "{task}");
+        }
+    }
+    // The drawn task trains directly too.
+    let run = dir.path().join("run").to_string_lossy().into_owned();
+    let mut args: Vec<&str> = TINY_PIX2PIX
+        .iter()
+        .map(|a| if *a == "labels2facade" { "labels2street" } else { a })
+        .collect();
+    args.extend(["--out", &run]);
+    let r = ok(&args);
+    assert_eq!(r["task"], "labels2street", "{r}");
+    let bad = dir.path().join("bad").to_string_lossy().into_owned();
+    let err = fails(&["data", "pairs", "--task", "aerial2map", "--size", "40", "--out", &bad]);
+    assert!(err.contains("divide by 16"), "{err}");
+    let err = fails(&["data", "pairs", "--task", "labels2street", "--photos", ".", "--out", &bad]);
+    assert!(err.contains("draws its own pictures"), "{err}");
 }

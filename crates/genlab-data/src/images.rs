@@ -161,6 +161,44 @@ pub struct Pairs {
     pub b: Images,
 }
 
+/// Writes pairs in the standard pix2pix layout that [`read_side_by_side`] reads: one PNG per
+/// pair, `00000.png`, `00001.png`, ..., A on the left half and B on the right (a grey side is
+/// written as grey RGB). Creates `dir`; returns the files written.
+pub fn write_side_by_side(pairs: &Pairs, dir: impl AsRef<Path>) -> Result<Vec<PathBuf>, DataError> {
+    let dir = dir.as_ref();
+    let (a, b) = (&pairs.a, &pairs.b);
+    if a.n != b.n || (a.height, a.width) != (b.height, b.width) {
+        return Err(DataError::Invalid {
+            problem: format!(
+                "pairs need as many A as B images of one size: {} of {}x{} against {} of {}x{}",
+                a.n, a.width, a.height, b.n, b.width, b.height
+            ),
+        });
+    }
+    std::fs::create_dir_all(dir).map_err(|e| DataError::io(dir, e))?;
+    let (h, w) = (a.height, a.width);
+    let mut files = Vec::with_capacity(a.n);
+    for i in 0..a.n {
+        let mut img = image::RgbImage::new(2 * w as u32, h as u32);
+        for (side, set) in [a, b].into_iter().enumerate() {
+            let c = set.channels;
+            let item = &set.pixels[i * c * h * w..(i + 1) * c * h * w];
+            for y in 0..h {
+                for x in 0..w {
+                    let at =
+                        |k: usize| (item[k.min(c - 1) * h * w + y * w + x] * 255.0).round() as u8;
+                    let px = image::Rgb([at(0), at(1), at(2)]);
+                    img.put_pixel((side * w + x) as u32, y as u32, px);
+                }
+            }
+        }
+        let path = dir.join(format!("{i:05}.png"));
+        img.save(&path).map_err(|e| DataError::format(&path, e.to_string()))?;
+        files.push(path);
+    }
+    Ok(files)
+}
+
 /// Reads the standard pix2pix layout: each file holds A on the left half and B on the right.
 pub fn read_side_by_side(
     dir: impl AsRef<Path>,

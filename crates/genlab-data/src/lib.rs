@@ -8,6 +8,7 @@
 //! playground poses small tasks with exact answers, judged by a hidden rule-based
 //! [`preference`], for instruction tuning and RLHF.
 
+pub mod aerial;
 pub mod batcher;
 pub mod csv;
 pub mod embedded;
@@ -20,7 +21,9 @@ pub mod instructions;
 pub mod jsonl;
 pub mod preference;
 mod raster;
+pub mod scene;
 pub mod sensors;
+pub mod street;
 pub mod text;
 pub mod translation;
 pub mod wav;

@@ -7,11 +7,15 @@
 //! | `edges2photo` | black Sobel edges on white | the photo |
 //! | `day2night` | the photo | a photometric night: darker, bluer, desaturated, bright spots lit warm |
 //! | `labels2facade` | a label map ([`crate::facades`]) | a procedurally drawn facade |
+//! | `labels2street` | a label map in Cityscapes' palette ([`crate::street`]) | a drawn street scene |
+//! | `aerial2map` | a drawn aerial photo ([`crate::aerial`]) | its map |
+//! | `map2aerial` | a map | its aerial photo |
 //!
 //! Photos come from a folder ([`PhotoCrops`]: random square crops, flipped at random) or, with
 //! no folder, are the synthetic [`crate::faces`]. Held-out pairs never overlap training pairs:
 //! crops are cut from the left two thirds of each (rescaled) photo for training and from the
-//! right third for held-out pairs; generated faces and facades use different seed streams.
+//! right third for held-out pairs; generated faces, facades, streets and areas use different
+//! seed streams.
 
 use std::path::Path;
 
@@ -34,17 +38,32 @@ pub enum Task {
     DayToNight,
     /// Label map -> facade.
     LabelsToFacade,
+    /// Label map -> street scene.
+    LabelsToStreet,
+    /// Aerial photo -> map.
+    AerialToMap,
+    /// Map -> aerial photo.
+    MapToAerial,
 }
 
 impl Task {
     /// Every task.
-    pub const ALL: [Task; 4] =
-        [Task::Colorize, Task::EdgesToPhoto, Task::DayToNight, Task::LabelsToFacade];
+    pub const ALL: [Task; 7] = [
+        Task::Colorize,
+        Task::EdgesToPhoto,
+        Task::DayToNight,
+        Task::LabelsToFacade,
+        Task::LabelsToStreet,
+        Task::AerialToMap,
+        Task::MapToAerial,
+    ];
 
-    /// Parses `bw2color`, `edges2photo`, `day2night` or `labels2facade`.
+    /// Parses a task's name (`bw2color`, `edges2photo`, `day2night`, `labels2facade`,
+    /// `labels2street`, `aerial2map`, `map2aerial`).
     pub fn parse(s: &str) -> Result<Self, String> {
         Task::ALL.into_iter().find(|t| t.name() == s).ok_or_else(|| {
-            format!("unknown task {s:?}: bw2color, edges2photo, day2night or labels2facade")
+            let names: Vec<&str> = Task::ALL.iter().map(|t| t.name()).collect();
+            format!("unknown task {s:?}: {}", names.join(", "))
         })
     }
 
@@ -55,6 +74,9 @@ impl Task {
             Task::EdgesToPhoto => "edges2photo",
             Task::DayToNight => "day2night",
             Task::LabelsToFacade => "labels2facade",
+            Task::LabelsToStreet => "labels2street",
+            Task::AerialToMap => "aerial2map",
+            Task::MapToAerial => "map2aerial",
         }
     }
 
@@ -62,23 +84,23 @@ impl Task {
     pub fn input_channels(self) -> usize {
         match self {
             Task::Colorize | Task::EdgesToPhoto => 1,
-            Task::DayToNight | Task::LabelsToFacade => 3,
+            _ => 3,
         }
     }
 
-    /// Whether the task is made from photos (all but `labels2facade`).
+    /// Whether the task is made from photos (the first three), or drawn whole.
     pub fn uses_photos(self) -> bool {
-        self != Task::LabelsToFacade
+        matches!(self, Task::Colorize | Task::EdgesToPhoto | Task::DayToNight)
     }
 
     /// The task's `(input, target)` for a photo, planar `[3, height, width]` in [0, 1]; `None`
-    /// for `labels2facade`, whose pairs are drawn, not derived.
+    /// for the drawn tasks, whose pairs are not derived from photos.
     pub fn from_photo(self, photo: &[f32], width: usize) -> Option<(Vec<f32>, Vec<f32>)> {
         let input = match self {
             Task::Colorize => grey(photo),
             Task::EdgesToPhoto => edges(&grey(photo), width),
             Task::DayToNight => return Some((photo.to_vec(), night(photo))),
-            Task::LabelsToFacade => return None,
+            _ => return None,
         };
         Some((input, photo.to_vec()))
     }
@@ -156,7 +178,8 @@ fn split_salt(split: Split) -> u64 {
 }
 
 /// `n` pairs of `task` at `size` pixels from one side of the split. Photo tasks cut crops from
-/// `photos`, or draw synthetic faces when there is no folder.
+/// `photos`, or draw synthetic faces when there is no folder. Street scenes and aerial areas
+/// are drawn at sides that divide by 16; other sizes are an error.
 pub fn task_pairs(
     task: Task,
     photos: Option<&PhotoCrops>,
@@ -164,12 +187,17 @@ pub fn task_pairs(
     size: usize,
     split: Split,
     seed: u64,
-) -> Pairs {
+) -> Result<Pairs, DataError> {
     // Generated pictures: the held-out split is another seed stream.
-    let drawn_seed = seed ^ split_salt(split);
+    let drawn_seed = split_seed(seed, split);
     let (a, b, a_channels) = if task == Task::LabelsToFacade {
         let (photo, labels) = crate::facades::generate_facades(n, size, drawn_seed);
         (labels, photo, 3)
+    } else if let Some(scenes) = task_scenes(task, n, size, drawn_seed)? {
+        match task {
+            Task::AerialToMap => (scenes.photos, scenes.flats, 3),
+            _ => (scenes.flats, scenes.photos, 3),
+        }
     } else {
         let source = match photos {
             Some(p) => p.crops(n, split, seed),
@@ -191,7 +219,29 @@ pub fn task_pairs(
         pixels,
         sources: Vec::new(),
     };
-    Pairs { a: images(a, a_channels), b: images(b, 3) }
+    Ok(Pairs { a: images(a, a_channels), b: images(b, 3) })
+}
+
+/// The drawn scenes behind a street or aerial task (with every pixel's class, for scoring),
+/// `None` for the other tasks. `seed` is the split's seed stream, as [`task_pairs`] uses it.
+pub fn task_scenes(
+    task: Task,
+    n: usize,
+    size: usize,
+    seed: u64,
+) -> Result<Option<crate::scene::Scenes>, DataError> {
+    Ok(match task {
+        Task::LabelsToStreet => Some(crate::street::generate_streets(n, size, seed)?),
+        Task::AerialToMap | Task::MapToAerial => {
+            Some(crate::aerial::generate_areas(n, size, seed)?)
+        }
+        _ => None,
+    })
+}
+
+/// The seed stream [`task_pairs`] draws a split's generated pictures from.
+pub fn split_seed(seed: u64, split: Split) -> u64 {
+    seed ^ split_salt(split)
 }
 
 /// Luma `[1, h, w]` of a planar RGB image `[3, h, w]` (ITU-R 601 weights).
@@ -278,13 +328,35 @@ mod tests {
     #[test]
     fn pairs_are_seeded_and_splits_differ() {
         for task in Task::ALL {
-            let a = task_pairs(task, None, 4, 16, Split::Train, 3);
-            assert_eq!(a, task_pairs(task, None, 4, 16, Split::Train, 3));
+            let pairs = |split| task_pairs(task, None, 4, 32, split, 3).unwrap();
+            let a = pairs(Split::Train);
+            assert_eq!(a, pairs(Split::Train));
             assert_eq!(a.a.channels, task.input_channels());
-            assert_eq!(a.a.pixels.len(), 4 * task.input_channels() * 256);
-            assert_eq!(a.b.pixels.len(), 4 * 3 * 256);
-            let held = task_pairs(task, None, 4, 16, Split::HeldOut, 3);
-            assert_ne!(a.b.pixels, held.b.pixels, "{task:?}");
+            assert_eq!(a.a.pixels.len(), 4 * task.input_channels() * 1024);
+            assert_eq!(a.b.pixels.len(), 4 * 3 * 1024);
+            assert_ne!(a.b.pixels, pairs(Split::HeldOut).b.pixels, "{task:?}");
+        }
+        // The map is the target of aerial2map and the input of map2aerial, of the same areas.
+        let to_map = task_pairs(Task::AerialToMap, None, 2, 32, Split::Train, 3).unwrap();
+        let to_aerial = task_pairs(Task::MapToAerial, None, 2, 32, Split::Train, 3).unwrap();
+        assert_eq!((&to_map.a, &to_map.b), (&to_aerial.b, &to_aerial.a));
+        let err = task_pairs(Task::LabelsToStreet, None, 1, 40, Split::Train, 3).unwrap_err();
+        assert!(err.to_string().contains("divide by 16"), "{err}");
+    }
+
+    #[test]
+    fn pairs_written_side_by_side_read_back() {
+        use crate::images::{Channels, Fit, read_side_by_side, write_side_by_side};
+        let dir = tempfile::tempdir().unwrap();
+        let pairs = task_pairs(Task::LabelsToStreet, None, 3, 32, Split::Train, 1).unwrap();
+        let files = write_side_by_side(&pairs, dir.path()).unwrap();
+        assert_eq!(files.len(), 3);
+        let back = read_side_by_side(dir.path(), 32, 32, Channels::Rgb, Fit::Exact).unwrap();
+        for (x, y) in back.a.pixels.iter().zip(&pairs.a.pixels) {
+            assert!((x - y).abs() <= 0.5 / 255.0 + 1e-6, "{x} vs {y}");
+        }
+        for (x, y) in back.b.pixels.iter().zip(&pairs.b.pixels) {
+            assert!((x - y).abs() <= 0.5 / 255.0 + 1e-6, "{x} vs {y}");
         }
     }
 

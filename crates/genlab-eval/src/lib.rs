@@ -13,6 +13,9 @@
 //! * [`fid`](mod@fid): [`fid`](fn@fid) and [`frechet_distance`] between Gaussians fitted to
 //!   feature sets ([`fit_gaussian`]; pytorch-fid's formula with a stable symmetric matrix
 //!   square root), and the [`inception_score`].
+//! * [`segmentation`]: the pix2pix paper's translation scores on class maps: per-pixel and
+//!   per-class accuracy and class IoU ([`segmentation_scores`], the FCN-score once a segmenter
+//!   has read the generated pictures), and a generated map's [`palette_accuracy`].
 //! * [`histogram`]: [`score_histogram_png`], overlaid score histograms of normal and anomalous
 //!   examples with the threshold drawn in, rendered without any plotting library.
 //!
@@ -36,6 +39,7 @@ pub mod fid;
 pub mod histogram;
 pub mod image_quality;
 pub mod linalg;
+pub mod segmentation;
 pub mod threshold;
 
 pub use classification::{BinaryReport, auroc, average_precision, binary_report};
@@ -43,4 +47,7 @@ pub use error::EvalError;
 pub use fid::{GaussianFit, fid, fit_gaussian, frechet_distance, inception_score};
 pub use histogram::{render_score_histogram, score_histogram_png};
 pub use image_quality::{mse, psnr};
+pub use segmentation::{
+    SegmentationScores, palette_accuracy, segmentation_scores, snap_to_palette,
+};
 pub use threshold::{percentile, threshold_for_contamination};

@@ -9,7 +9,7 @@ use genlab_train::{RunDir, RunSpec};
 
 /// 16×16 pairs of a built-in task (synthetic faces as the photos).
 fn pairs(task: Task, n: usize, split: Split) -> PairData {
-    task_pairs(task, None, n, 16, split, 5).into()
+    task_pairs(task, None, n, 16, split, 5).unwrap().into()
 }
 
 /// A small pix2pix for 16×16 pictures: a four-level U-Net and a 34×34 PatchGAN.

@@ -1,4 +1,4 @@
-//! `genlab data check | instructions | rankings`. `check` reads the embedded defaults, and the given files or the shared data
+//! `genlab data check | instructions | rankings | pairs`. `check` reads the embedded defaults, and the given files or the shared data
 //! folder, and prints counts, shapes and label histograms. A quick way to see that genlab
 //! runs and finds its data.
 
@@ -57,6 +57,33 @@ pub enum DataCmd {
         #[arg(long, value_parser = super::path_arg)]
         out: PathBuf,
     },
+    /// Write a pix2pix task's pairs as A|B PNGs, the layout `gan train --task pairs:DIR` and
+    /// other pix2pix tools read. With the seed of a training run, `--split heldout` gives
+    /// exactly the pairs that run was scored on.
+    Pairs {
+        /// bw2color, edges2photo, day2night, labels2facade, labels2street, aerial2map or
+        /// map2aerial.
+        #[arg(long)]
+        task: String,
+        /// Number of pairs.
+        #[arg(long, default_value_t = 100)]
+        n: usize,
+        /// Side of each picture in pixels (street and aerial scenes: a multiple of 16).
+        #[arg(long, default_value_t = 256)]
+        size: usize,
+        /// train or heldout (never the same pictures).
+        #[arg(long, value_enum, default_value = "train")]
+        split: SplitArg,
+        /// Photos to cut crops from, for the photo tasks (default: synthetic faces).
+        #[arg(long, value_parser = super::path_arg)]
+        photos: Option<PathBuf>,
+        /// Seed (as `gan train --seed`).
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Output folder.
+        #[arg(long, value_parser = super::path_arg)]
+        out: PathBuf,
+    },
 }
 
 /// A playground split.
@@ -69,6 +96,12 @@ pub enum SplitArg {
 }
 
 impl SplitArg {
+    fn translation(self) -> genlab_data::translation::Split {
+        match self {
+            SplitArg::Train => genlab_data::translation::Split::Train,
+            SplitArg::Heldout => genlab_data::translation::Split::HeldOut,
+        }
+    }
     fn split(self) -> genlab_data::instructions::Split {
         match self {
             SplitArg::Train => genlab_data::instructions::Split::Train,
@@ -105,6 +138,27 @@ pub fn run(cmd: DataCmd) -> anyhow::Result<()> {
             let records = genlab_data::preference::rankings(split.split(), n, k, seed);
             super::finetune::write_jsonl(&out, &records)?;
             println!("wrote {n} rankings of {k} responses to {}", out.display());
+            Ok(())
+        }
+        DataCmd::Pairs { task, n, size, split, photos, seed, out } => {
+            use genlab_data::translation::{PhotoCrops, Task, task_pairs};
+            let task = Task::parse(&task).map_err(anyhow::Error::msg)?;
+            if n == 0 || size == 0 {
+                bail!("--n and --size must be at least 1 (got n {n}, size {size})");
+            }
+            let crops = match (photos, task.uses_photos()) {
+                (Some(dir), true) => Some(PhotoCrops::from_folder(dir, size)?),
+                (Some(_), false) => bail!("{} draws its own pictures: drop --photos", task.name()),
+                (None, _) => None,
+            };
+            let pairs = task_pairs(task, crops.as_ref(), n, size, split.translation(), seed)?;
+            let files = genlab_data::images::write_side_by_side(&pairs, &out)?;
+            println!(
+                "wrote {} {} pairs (A|B, {size}x{size} each side) to {}",
+                files.len(),
+                task.name(),
+                out.display()
+            );
             Ok(())
         }
     }

@@ -351,6 +351,11 @@ impl Fixtures {
             ["data", "rankings"] => {
                 vec!["--n".into(), "3".into(), "--out".into(), format!("{out}/r.jsonl")]
             }
+            ["data", "pairs"] => {
+                ["--task", "labels2street", "--n", "2", "--size", "32", "--out", out]
+                    .map(String::from)
+                    .to_vec()
+            }
             ["gpt", "sft"] => ["--config", &p("ft.toml"), "--base", &p("ft-base"), "--out", out]
                 .map(String::from)
                 .to_vec(),

@@ -109,7 +109,7 @@ fn load_pairs(args: &Pix2PixArgs, seed: u64) -> Result<(PairData, PairData, Opti
         );
     }
     let spec = args.task.as_deref().context(
-        "pix2pix needs --task: bw2color, edges2photo, day2night, labels2facade or pairs:DIR",
+        "pix2pix needs --task: bw2color, edges2photo, day2night, labels2facade, labels2street, aerial2map, map2aerial or pairs:DIR",
     )?;
     if let Some(dir) = spec.strip_prefix("pairs:") {
         let (train, held) = genlab_gan::datasets::read_pair_folder(Path::new(dir), args.size)?;
@@ -124,8 +124,10 @@ fn load_pairs(args: &Pix2PixArgs, seed: u64) -> Result<(PairData, PairData, Opti
         (Some(_), false) => bail!("{} draws its own pictures: drop --photos", task.name()),
         (None, _) => None,
     };
-    let make = |n, split| task_pairs(task, photos.as_ref(), n, args.size, split, seed).into();
-    Ok((make(args.train_pairs, Split::Train), make(args.held_out, Split::HeldOut), Some(task)))
+    let make = |n, split| -> Result<PairData> {
+        Ok(task_pairs(task, photos.as_ref(), n, args.size, split, seed)?.into())
+    };
+    Ok((make(args.train_pairs, Split::Train)?, make(args.held_out, Split::HeldOut)?, Some(task)))
 }
 
 /// `gan train --model pix2pix`.
