@@ -302,6 +302,35 @@ fn street_and_aerial_pairs_are_written_and_train_pix2pix() {
     args.extend(["--out", &run]);
     let r = ok(&args);
     assert_eq!(r["task"], "labels2street", "{r}");
+    // Scored as the paper scores it: a segmenter of street photos reads the generated ones.
+    let seg = dir.path().join("seg").to_string_lossy().into_owned();
+    let small =
+        ["--size", "32", "--scenes", "6", "--epochs", "1", "--held-out", "3", "--width", "4"];
+    let t =
+        ok(&[&["eval", "train-segmenter", "--task", "labels2street", "--out", &seg][..], &small]
+            .concat());
+    assert!(t["real_photos"]["pixel_accuracy"].as_f64().is_some(), "{t}");
+    let s = ok(&["eval", "scenes", "--checkpoint", &run, "--segmenter", &seg, "--n", "3"]);
+    for side in ["generated", "real"] {
+        let acc = s[side]["pixel_accuracy"].as_f64().unwrap();
+        assert!((0.0..=1.0).contains(&acc), "{s}");
+    }
+    let err = fails(&["eval", "scenes", "--checkpoint", &run, "--n", "3"]);
+    assert!(err.contains("train-segmenter"), "{err}");
+    // A map run is scored by its palette, with no segmenter; a street segmenter does not
+    // read aerial photos.
+    let maps = dir.path().join("maps").to_string_lossy().into_owned();
+    let args: Vec<&str> =
+        TINY_PIX2PIX.iter().map(|a| if *a == "labels2facade" { "aerial2map" } else { a }).collect();
+    ok(&[&args[..], &["--out", &maps]].concat());
+    let s = ok(&["eval", "scenes", "--checkpoint", &maps, "--n", "3"]);
+    assert!((0.0..=1.0).contains(&s["palette_accuracy"].as_f64().unwrap()), "{s}");
+    let aerial = dir.path().join("aerial").to_string_lossy().into_owned();
+    let args: Vec<&str> =
+        TINY_PIX2PIX.iter().map(|a| if *a == "labels2facade" { "map2aerial" } else { a }).collect();
+    ok(&[&args[..], &["--out", &aerial]].concat());
+    let err = fails(&["eval", "scenes", "--checkpoint", &aerial, "--segmenter", &seg]);
+    assert!(err.contains("reads street photos"), "{err}");
     let bad = dir.path().join("bad").to_string_lossy().into_owned();
     let err = fails(&["data", "pairs", "--task", "aerial2map", "--size", "40", "--out", &bad]);
     assert!(err.contains("divide by 16"), "{err}");

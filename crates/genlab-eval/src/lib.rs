@@ -40,6 +40,8 @@ pub mod histogram;
 pub mod image_quality;
 pub mod linalg;
 pub mod segmentation;
+#[cfg(feature = "classifier")]
+pub mod segmenter;
 pub mod threshold;
 
 pub use classification::{BinaryReport, auroc, average_precision, binary_report};

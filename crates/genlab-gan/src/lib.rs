@@ -19,6 +19,7 @@ pub mod patchgan;
 pub mod pix2pix;
 pub mod pix2pix_train;
 pub mod run;
+pub mod scenes;
 pub mod text_encoder;
 pub mod train;
 pub mod unet;

@@ -38,6 +38,7 @@ const BENCHES: &[Bench] = &[
     ("gan", gan::run),
     ("gan-text", gan::text),
     ("pix2pix", pix2pix::run),
+    ("pix2pix-scenes", pix2pix::scenes),
     ("wavenet", wavenet::run),
     ("hmm", hmm::run),
     ("rnn", rnn::run),

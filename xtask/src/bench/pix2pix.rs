@@ -6,6 +6,8 @@
 //! network's. The held-out grids (input | output | target) are copied to
 //! `target/bench/pix2pix/<run>-{pix2pix,l1}.png` for the docs.
 
+use std::path::Path;
+
 use anyhow::{Context, Result};
 use serde_json::json;
 
@@ -79,4 +81,91 @@ pub fn run(ctx: &BenchCtx) -> Result<()> {
         });
     }
     ctx.report("pix2pix", &rows, raw)
+}
+
+/// `cargo xtask bench pix2pix-scenes`: the drawn street and aerial tasks, scored as the
+/// pix2pix paper scores them (`genlab eval scenes`). Per task, pix2pix and the L1-only U-Net
+/// train with the same data, seed and epochs; a segmenter of street photos and one of aerial
+/// photos are trained first (`genlab eval train-segmenter`). Bars: labels2street's FCN
+/// per-pixel accuracy at least 0.05 above L1-only's and at least 0.8x the real photos';
+/// aerial2map's palette accuracy at least 0.85; map2aerial's segmenter FID at most 0.8x
+/// L1-only's. The held-out grids go to `target/bench/pix2pix-scenes/<task>-<objective>.png`.
+pub fn scenes(ctx: &BenchCtx) -> Result<()> {
+    let out = ctx.out_dir.join("pix2pix-scenes");
+    std::fs::create_dir_all(&out)?;
+    let mut raw = json!({ "epochs": EPOCHS, "features": FEATURES });
+    let mut segmenters = std::collections::HashMap::new();
+    for task in ["labels2street", "map2aerial"] {
+        let dir = out.join(format!("segmenter-{task}")).to_string_lossy().into_owned();
+        raw[format!("segmenter_{task}")] =
+            genlab(ctx, &["eval", "train-segmenter", "--task", task, "--out", &dir])?;
+        segmenters.insert(task, dir);
+    }
+    let mut scores = std::collections::HashMap::new();
+    for task in ["labels2street", "aerial2map", "map2aerial"] {
+        for objective in ["pix2pix", "l1"] {
+            let run = out.join(format!("{task}-{objective}-run")).to_string_lossy().into_owned();
+            let mut args = vec!["gan", "train", "--model", "pix2pix", "--task", task];
+            args.extend(["--epochs", EPOCHS, "--features", FEATURES, "--out", &run]);
+            if objective == "l1" {
+                args.push("--l1-only");
+            }
+            raw[format!("{task}_{objective}_train")] = genlab(ctx, &args)?;
+            let grid = Path::new(&run).join(format!("held-out-epoch-{EPOCHS}.png"));
+            std::fs::copy(&grid, out.join(format!("{task}-{objective}.png")))
+                .with_context(|| format!("copying {}", grid.display()))?;
+            let mut eval = vec!["eval", "scenes", "--checkpoint", &run];
+            if let Some(seg) = segmenters.get(task) {
+                eval.extend(["--segmenter", seg.as_str()]);
+            }
+            let v = genlab(ctx, &eval)?;
+            scores.insert((task, objective), v.clone());
+            raw[format!("{task}_{objective}")] = v;
+        }
+    }
+    let s = |task, objective, pointer| num(&scores[&(task, objective)], pointer);
+    let street = |o| s("labels2street", o, "/generated/pixel_accuracy");
+    let rows = vec![
+        Ratio {
+            what: "labels2street: FCN pixel acc, pix2pix vs L1-only + 0.05".into(),
+            genlab: street("pix2pix")?,
+            peer: Some(street("l1")? + 0.05),
+            unit: "accuracy".into(),
+            higher_is_better: true,
+            bar: Some(1.0),
+        },
+        Ratio {
+            what: "labels2street: FCN pixel acc, pix2pix vs real photos (bar 0.8x)".into(),
+            genlab: street("pix2pix")?,
+            peer: Some(s("labels2street", "pix2pix", "/real/pixel_accuracy")?),
+            unit: "accuracy".into(),
+            higher_is_better: true,
+            bar: Some(0.8),
+        },
+        Ratio {
+            what: "aerial2map: palette accuracy (bar 0.85)".into(),
+            genlab: s("aerial2map", "pix2pix", "/palette_accuracy")?,
+            peer: Some(0.85),
+            unit: "accuracy".into(),
+            higher_is_better: true,
+            bar: Some(1.0),
+        },
+        Ratio {
+            what: "aerial2map: palette accuracy, pix2pix vs L1-only".into(),
+            genlab: s("aerial2map", "pix2pix", "/palette_accuracy")?,
+            peer: Some(s("aerial2map", "l1", "/palette_accuracy")?),
+            unit: "accuracy".into(),
+            higher_is_better: true,
+            bar: None,
+        },
+        Ratio {
+            what: "map2aerial: segmenter FID, pix2pix vs L1-only (bar 0.8x)".into(),
+            genlab: s("map2aerial", "pix2pix", "/segmenter_fid")?,
+            peer: Some(s("map2aerial", "l1", "/segmenter_fid")?),
+            unit: "FID".into(),
+            higher_is_better: false,
+            bar: Some(1.0 / 0.8),
+        },
+    ];
+    ctx.report("pix2pix-scenes", &rows, raw)
 }

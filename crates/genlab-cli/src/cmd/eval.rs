@@ -1,6 +1,8 @@
-//! `genlab eval train-classifier | fid | classify`: the project's own digit classifier and the
-//! metrics computed in its feature space (Fréchet distance, Inception-style score, accuracy of
-//! conditional samples).
+//! `genlab eval train-classifier | fid | classify | train-segmenter | scenes`: the project's
+//! own digit classifier and the metrics computed in its feature space (Fréchet distance,
+//! Inception-style score, accuracy of conditional samples), and the pix2pix paper's scores of
+//! the drawn street and aerial tasks (FCN-score with a segmenter of their photos, palette
+//! accuracy of maps).
 
 use std::path::{Path, PathBuf};
 
@@ -24,6 +26,51 @@ pub enum EvalCmd {
     Fid(FidArgs),
     /// Classify digits: class histogram, and accuracy against an expected class.
     Classify(ClassifyArgs),
+    /// Train the segmenter of street or aerial photos behind the FCN-score (seeded); prints
+    /// its scores on held-out real photos, the FCN-score's ceiling.
+    TrainSegmenter(TrainSegmenterArgs),
+    /// Score a pix2pix run of labels2street, aerial2map or map2aerial as the pix2pix paper
+    /// does: FCN-score (and segmenter FID for map2aerial) or palette accuracy (aerial2map).
+    Scenes(ScenesArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct TrainSegmenterArgs {
+    /// labels2street (street photos) or map2aerial (aerial photos).
+    #[arg(long)]
+    pub task: String,
+    /// Side of the pictures: the pix2pix run's --size.
+    #[arg(long, default_value_t = 64)]
+    pub size: usize,
+    /// Training scenes (real rendered photos and their classes).
+    #[arg(long, default_value_t = 400)]
+    pub scenes: usize,
+    #[arg(long, default_value_t = 25)]
+    pub epochs: u64,
+    /// Feature maps at full size.
+    #[arg(long, default_value_t = 16)]
+    pub width: usize,
+    /// Held-out real photos to score it on.
+    #[arg(long, default_value_t = 100)]
+    pub held_out: usize,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Run folder for the segmenter.
+    #[arg(long, value_parser = crate::cmd::path_arg, default_value = "runs/segmenter")]
+    pub out: PathBuf,
+}
+
+#[derive(Args, Debug)]
+pub struct ScenesArgs {
+    /// The pix2pix run folder.
+    #[arg(long, value_parser = crate::cmd::path_arg)]
+    pub checkpoint: PathBuf,
+    /// The segmenter run folder (labels2street and map2aerial).
+    #[arg(long, value_parser = crate::cmd::path_arg)]
+    pub segmenter: Option<PathBuf>,
+    /// Held-out scenes to score.
+    #[arg(long, default_value_t = 100)]
+    pub n: usize,
 }
 
 #[derive(Args, Debug)]
@@ -72,6 +119,8 @@ pub fn run(globals: &Globals, cmd: EvalCmd) -> Result<()> {
         EvalCmd::TrainClassifier(args) => train_classifier(args, &device),
         EvalCmd::Fid(args) => fid(args, &device),
         EvalCmd::Classify(args) => classify(args, &device),
+        EvalCmd::TrainSegmenter(args) => train_segmenter(args, &device),
+        EvalCmd::Scenes(args) => scenes(args, &device),
     }
 }
 
@@ -204,5 +253,72 @@ fn classify(args: ClassifyArgs, device: &Device) -> Result<()> {
         report["accuracy"] = serde_json::json!(histogram[k] as f64 / n.max(1) as f64);
     }
     println!("{}", serde_json::to_string(&report)?);
+    Ok(())
+}
+
+fn train_segmenter(args: TrainSegmenterArgs, device: &Device) -> Result<()> {
+    use genlab_gan::scenes::{SegmenterRecipe, save_segmenter, train_task_segmenter};
+    if args.scenes == 0 || args.held_out == 0 || args.width == 0 || args.epochs == 0 {
+        bail!("--scenes, --held-out, --width and --epochs must be at least 1");
+    }
+    let recipe = SegmenterRecipe {
+        task: args.task.clone(),
+        size: args.size,
+        scenes: args.scenes,
+        epochs: args.epochs,
+        seed: args.seed,
+    };
+    eprintln!(
+        "training the {} segmenter on {} scenes of {} px for {} epochs",
+        args.task, args.scenes, args.size, args.epochs
+    );
+    let (model, config, ceiling) =
+        train_task_segmenter(&recipe, args.width, args.held_out, device)?;
+    save_segmenter(&args.out, &model, &config, &recipe)?;
+    let report =
+        serde_json::json!({ "task": args.task, "held_out": args.held_out, "real_photos": ceiling });
+    std::fs::write(args.out.join(SUMMARY_FILE), serde_json::to_string_pretty(&report)?)?;
+    eprintln!(
+        "real held-out photos: pixel accuracy {:.3}, class accuracy {:.3}, class IoU {:.3}; wrote {}",
+        ceiling.pixel_accuracy,
+        ceiling.mean_class_accuracy,
+        ceiling.mean_iou,
+        args.out.display()
+    );
+    println!("{}", serde_json::to_string(&report)?);
+    Ok(())
+}
+
+fn scenes(args: ScenesArgs, device: &Device) -> Result<()> {
+    use genlab_gan::GanRun;
+    use genlab_gan::scenes::{load_segmenter, score_scenes};
+    if args.n == 0 {
+        bail!("--n must be at least 1");
+    }
+    let GanRun::Pix2Pix { pair, config } = genlab_gan::load(&args.checkpoint, device)? else {
+        bail!("{} is not a pix2pix run", args.checkpoint.display());
+    };
+    let manifest = RunManifest::open(&args.checkpoint, "gan", &[])?;
+    let seed = manifest.train["seed"].as_u64().unwrap_or(1);
+    let segmenter = args.segmenter.as_deref().map(|dir| load_segmenter(dir, device)).transpose()?;
+    let segmenter = segmenter.as_ref().map(|(m, c, r)| (m, c, r));
+    let scores = score_scenes(&pair.generator, &config, seed, args.n, segmenter, device)
+        .with_context(|| format!("scoring the pix2pix run {}", args.checkpoint.display()))?;
+    if let (Some(g), Some(r)) = (&scores.generated, &scores.real) {
+        eprintln!(
+            "FCN-score on {} held-out scenes: pixel accuracy {:.3} (real photos {:.3}), class accuracy {:.3} ({:.3}), class IoU {:.3} ({:.3})",
+            scores.scenes,
+            g.pixel_accuracy,
+            r.pixel_accuracy,
+            g.mean_class_accuracy,
+            r.mean_class_accuracy,
+            g.mean_iou,
+            r.mean_iou
+        );
+    }
+    if let Some(a) = scores.palette_accuracy {
+        eprintln!("palette accuracy on {} held-out maps: {a:.3}", scores.scenes);
+    }
+    println!("{}", serde_json::to_string(&scores)?);
     Ok(())
 }

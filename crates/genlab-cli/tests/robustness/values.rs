@@ -171,6 +171,12 @@ impl Fixtures {
             &p("fake.idx"),
         ]);
         ok(&[common::TINY_PIX2PIX, &["--out", &p("p2p")]].concat());
+        let street: Vec<&str> = common::TINY_PIX2PIX
+            .iter()
+            .map(|a| if *a == "labels2facade" { "labels2street" } else { a })
+            .collect();
+        ok(&[&street[..], &["--out", &p("p2p-street")]].concat());
+        ok(&[&["eval", "train-segmenter"][..], TINY_SEGMENTER, &["--out", &p("seg")]].concat());
         ok(&["eval", "train-classifier", "--epochs", "1", "--out", &p("cls")]);
         ok(&[common::TINY_WAVENET, &["--out", &p("wn")]].concat());
         ok(&["hmm", "fit", "--data", "nile", "--restarts", "1", "--out", &p("hmm.json")]);
@@ -312,6 +318,14 @@ impl Fixtures {
                     .map(String::from)
                     .to_vec()
             }
+            ["eval", "train-segmenter"] => {
+                TINY_SEGMENTER.iter().chain(&["--out", out]).map(|a| a.to_string()).collect()
+            }
+            ["eval", "scenes"] => {
+                ["--checkpoint", &p("p2p-street"), "--segmenter", &p("seg"), "--n", "2"]
+                    .map(String::from)
+                    .to_vec()
+            }
             ["eval", "classify"] => {
                 ["--images", &p("fake.idx"), "--classifier", &p("cls")].map(String::from).to_vec()
             }
@@ -424,6 +438,22 @@ impl Fixtures {
 
 /// Values no flag of this kind may take: a number flag refuses NaN, infinity, an empty string
 /// and (but for a scale, which may subtract) a negative number; a file flag refuses a missing
+/// A street segmenter that trains in a blink: one epoch of 4 scenes at 32 px (add `--out`).
+const TINY_SEGMENTER: &[&str] = &[
+    "--task",
+    "labels2street",
+    "--size",
+    "32",
+    "--scenes",
+    "4",
+    "--epochs",
+    "1",
+    "--held-out",
+    "2",
+    "--width",
+    "4",
+];
+
 /// file, an empty one and random bytes.
 pub fn must_refuse(value_name: &str, value: &str, fixtures: &Fixtures) -> bool {
     if NUMERIC.contains(&value_name) {
