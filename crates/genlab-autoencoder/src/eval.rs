@@ -26,7 +26,7 @@ pub struct EvalReport {
     pub neg_elbo_at_mean: Option<f64>,
 }
 
-fn batches(len: usize, batch: usize) -> impl Iterator<Item = Vec<usize>> {
+pub(crate) fn batches(len: usize, batch: usize) -> impl Iterator<Item = Vec<usize>> {
     (0..len).step_by(batch.max(1)).map(move |s| (s..(s + batch.max(1)).min(len)).collect())
 }
 

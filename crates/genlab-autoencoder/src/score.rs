@@ -144,10 +144,6 @@ pub struct Scorer {
 
 const BATCH: usize = 256;
 
-fn batches(len: usize) -> impl Iterator<Item = Vec<usize>> {
-    (0..len).step_by(BATCH).map(move |s| (s..(s + BATCH).min(len)).collect())
-}
-
 fn to_vec<const D: usize>(t: Tensor<D>) -> Vec<f32> {
     t.into_data().convert::<f32>().try_to_vec::<f32>().expect("f32 values")
 }
@@ -200,7 +196,7 @@ impl Scorer {
     ) -> Vec<f32> {
         device.seed(seed);
         let mut out = Vec::with_capacity(data.len());
-        for idx in batches(data.len()) {
+        for idx in crate::eval::batches(data.len(), BATCH) {
             let x = data.batch(&idx, device); // [batch, c, h, w]
             out.extend(to_vec(self.batch_scores(model, x)));
         }

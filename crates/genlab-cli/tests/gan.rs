@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{TINY_PIX2PIX, fails, ok};
+use common::{fails, ok, tiny_pix2pix};
 
 #[test]
 fn gan_train_resume_sample_and_score() {
@@ -295,10 +295,7 @@ fn street_and_aerial_pairs_are_written_and_train_pix2pix() {
     }
     // The drawn task trains directly too.
     let run = dir.path().join("run").to_string_lossy().into_owned();
-    let mut args: Vec<&str> = TINY_PIX2PIX
-        .iter()
-        .map(|a| if *a == "labels2facade" { "labels2street" } else { a })
-        .collect();
+    let mut args = tiny_pix2pix("labels2street");
     args.extend(["--out", &run]);
     let r = ok(&args);
     assert_eq!(r["task"], "labels2street", "{r}");
@@ -320,14 +317,12 @@ fn street_and_aerial_pairs_are_written_and_train_pix2pix() {
     // A map run is scored by its palette, with no segmenter; a street segmenter does not
     // read aerial photos.
     let maps = dir.path().join("maps").to_string_lossy().into_owned();
-    let args: Vec<&str> =
-        TINY_PIX2PIX.iter().map(|a| if *a == "labels2facade" { "aerial2map" } else { a }).collect();
+    let args = tiny_pix2pix("aerial2map");
     ok(&[&args[..], &["--out", &maps]].concat());
     let s = ok(&["eval", "scenes", "--checkpoint", &maps, "--n", "3"]);
     assert!((0.0..=1.0).contains(&s["palette_accuracy"].as_f64().unwrap()), "{s}");
     let aerial = dir.path().join("aerial").to_string_lossy().into_owned();
-    let args: Vec<&str> =
-        TINY_PIX2PIX.iter().map(|a| if *a == "labels2facade" { "map2aerial" } else { a }).collect();
+    let args = tiny_pix2pix("map2aerial");
     ok(&[&args[..], &["--out", &aerial]].concat());
     let err = fails(&["eval", "scenes", "--checkpoint", &aerial, "--segmenter", &seg]);
     assert!(err.contains("reads street photos"), "{err}");

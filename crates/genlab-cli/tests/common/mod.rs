@@ -49,6 +49,11 @@ pub const TINY_PIX2PIX: &[&str] = &[
     "4",
 ];
 
+/// [`TINY_PIX2PIX`] on another built-in task.
+pub fn tiny_pix2pix(task: &str) -> Vec<&str> {
+    TINY_PIX2PIX.iter().map(|&a| if a == "labels2facade" { task } else { a }).collect()
+}
+
 /// A WaveNet run that trains in well under a second: one step of the tiny preset on one
 /// window of the embedded speech, no audio samples (add `--out DIR`).
 pub const TINY_WAVENET: &[&str] = &[

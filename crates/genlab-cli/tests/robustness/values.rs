@@ -171,10 +171,7 @@ impl Fixtures {
             &p("fake.idx"),
         ]);
         ok(&[common::TINY_PIX2PIX, &["--out", &p("p2p")]].concat());
-        let street: Vec<&str> = common::TINY_PIX2PIX
-            .iter()
-            .map(|a| if *a == "labels2facade" { "labels2street" } else { a })
-            .collect();
+        let street = common::tiny_pix2pix("labels2street");
         ok(&[&street[..], &["--out", &p("p2p-street")]].concat());
         ok(&[&["eval", "train-segmenter"][..], TINY_SEGMENTER, &["--out", &p("seg")]].concat());
         ok(&["eval", "train-classifier", "--epochs", "1", "--out", &p("cls")]);

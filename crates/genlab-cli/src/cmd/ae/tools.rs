@@ -120,18 +120,13 @@ fn test_items(run: &RunArg, cfg: &AeRun) -> Result<ImageData> {
     Ok(test.unwrap_or(train))
 }
 
-/// Loads the run named by `--checkpoint`.
-fn load_run(run: &RunArg, device: &Device) -> Result<AeRun> {
-    Ok(genlab_autoencoder::load(&run.checkpoint, device)?)
-}
-
 fn pick(items: &ImageData, n: usize, device: &Device) -> Tensor<4> {
     let idx: Vec<usize> = (0..n.min(items.len())).collect();
     items.batch(&idx, device)
 }
 
 pub fn eval(args: EvalArgs, device: &Device) -> Result<()> {
-    let cfg = load_run(&args.run, device)?;
+    let cfg = genlab_autoencoder::load(&args.run.checkpoint, device)?;
     let model = &cfg.model;
     let test = test_items(&args.run, &cfg)?;
     let r = evaluate(model, &test, 500, args.seed, device);
@@ -147,7 +142,7 @@ pub fn eval(args: EvalArgs, device: &Device) -> Result<()> {
 }
 
 pub fn reconstruct(args: ReconstructArgs, device: &Device) -> Result<()> {
-    let cfg = load_run(&args.run, device)?;
+    let cfg = genlab_autoencoder::load(&args.run.checkpoint, device)?;
     let model = &cfg.model;
     let x = pick(&test_items(&args.run, &cfg)?, args.n, device);
     let n = x.dims()[0];
@@ -159,7 +154,7 @@ pub fn reconstruct(args: ReconstructArgs, device: &Device) -> Result<()> {
 }
 
 pub fn sample(args: SampleArgs, device: &Device) -> Result<()> {
-    let cfg = load_run(&args.run, device)?;
+    let cfg = genlab_autoencoder::load(&args.run.checkpoint, device)?;
     let model = &cfg.model;
     if args.n == 0 {
         bail!("--n must be at least 1");
@@ -172,7 +167,7 @@ pub fn sample(args: SampleArgs, device: &Device) -> Result<()> {
 }
 
 pub fn interpolate(args: InterpolateArgs, device: &Device) -> Result<()> {
-    let cfg = load_run(&args.run, device)?;
+    let cfg = genlab_autoencoder::load(&args.run.checkpoint, device)?;
     let model = &cfg.model;
     let items = test_items(&args.run, &cfg)?;
     for i in [args.from, args.to] {
@@ -199,7 +194,7 @@ pub fn interpolate(args: InterpolateArgs, device: &Device) -> Result<()> {
 /// Adds an attribute vector to held-out faces without the attribute and lets an independent
 /// classifier (trained on labelled faces) say whether they now have it.
 pub fn attribute(args: AttributeArgs, device: &Device) -> Result<()> {
-    let cfg = load_run(&args.run, device)?;
+    let cfg = genlab_autoencoder::load(&args.run.checkpoint, device)?;
     let model = &cfg.model;
     let DataSpec::Faces(n_train) = DataSpec::parse(&cfg.data.spec).map_err(anyhow::Error::msg)?
     else {
