@@ -13,7 +13,7 @@ use burn::tensor::Device;
 use genlab_config::{ConfigError, at_least, check, non_negative, positive};
 use genlab_data::Batcher;
 use genlab_tensor::image::{PixelRange, save_grid};
-use genlab_train::{OptimConfig, RunManifest, RunSpec, TrainSpec, Trainer};
+use genlab_train::{LrSchedule, OptimConfig, RunManifest, RunSpec, TrainSpec, Trainer};
 use serde::{Deserialize, Serialize};
 
 use crate::loss::GanLoss;
@@ -31,6 +31,9 @@ pub struct Pix2PixTrainConfig {
     pub batch_size: usize,
     /// Learning rate of both networks (Adam).
     pub lr: f64,
+    /// The last `decay_epochs` of the `epochs` take the rate linearly down to 0 (pix2pix's
+    /// `n_epochs_decay`); 0 keeps it constant.
+    pub decay_epochs: u64,
     /// Adam's beta1 (0.5, as in pix2pix).
     pub beta1: f32,
     /// Weight of the L1 term (pix2pix's lambda, 100).
@@ -47,6 +50,7 @@ impl Default for Pix2PixTrainConfig {
             epochs: 10,
             batch_size: 16,
             lr: 2e-4,
+            decay_epochs: 0,
             beta1: 0.5,
             l1_weight: 100.0,
             gan_weight: 1.0,
@@ -60,11 +64,21 @@ impl Pix2PixTrainConfig {
     pub fn validate(&self) -> Result<(), ConfigError> {
         at_least("batch_size", self.batch_size, 1)?;
         positive("lr", self.lr)?;
+        let (decay, epochs) = (self.decay_epochs, self.epochs);
+        check(decay <= epochs, "decay_epochs", decay, format!("at most epochs ({epochs})"))?;
         non_negative("l1_weight", self.l1_weight as f64)?;
         non_negative("gan_weight", self.gan_weight as f64)?;
         let learns = self.l1_weight > 0.0 || self.gan_weight > 0.0;
         check(learns, "gan_weight", 0, "above 0 when l1_weight is 0 (nothing to learn from)")?;
         self.optim().validate()
+    }
+
+    /// The learning rate over the run's steps: `lr`, then down to 0 over the last
+    /// `decay_epochs`.
+    pub fn schedule(&self, steps_per_epoch: u64) -> LrSchedule {
+        let total = self.epochs * steps_per_epoch;
+        let start = (self.epochs - self.decay_epochs.min(self.epochs)) * steps_per_epoch;
+        LrSchedule::LinearDecay { lr: self.lr, start, total }
     }
 
     fn optim(&self) -> OptimConfig {
@@ -150,6 +164,7 @@ pub fn train_pix2pix(
     let plain = device.clone().without_autodiff();
     let adversarial = cfg.gan_weight > 0.0;
     let loss = GanLoss::NonSaturating;
+    let schedule = cfg.schedule(steps_per_epoch);
     let mut epochs = Vec::new();
 
     while t.epoch() < cfg.epochs {
@@ -157,6 +172,7 @@ pub fn train_pix2pix(
         let mut sums = [0.0f64; 3];
         for idx in batcher.epoch(t.epoch()) {
             t.seed_step(&device);
+            let lr = schedule.lr_at(t.step());
             let (a, b) = train.batch(&idx, &device);
             let fake = pair.generator.forward(a.clone()); // [batch, cb, h, w]
             let mut d_loss_v = 0.0;
@@ -172,7 +188,7 @@ pub fn train_pix2pix(
                 d_loss_v = d_loss.clone().into_scalar::<f32>();
                 t.check_finite("discriminator", d_loss_v)?;
                 let grads = GradientsParams::from_grads(d_loss.backward(), &pair.discriminator);
-                pair.discriminator = opt_d.step(cfg.lr, pair.discriminator, grads);
+                pair.discriminator = opt_d.step(lr, pair.discriminator, grads);
                 let g_gan = loss.generator(pair.discriminator.forward(a, fake).flatten::<1>(0, 3));
                 g_gan_v = g_gan.clone().into_scalar::<f32>();
                 g_loss = g_loss + g_gan.mul_scalar(cfg.gan_weight);
@@ -180,7 +196,7 @@ pub fn train_pix2pix(
             let g_loss_v = g_loss.clone().into_scalar::<f32>();
             t.check_finite("generator", g_loss_v)?;
             let grads = GradientsParams::from_grads(g_loss.backward(), &pair.generator);
-            pair.generator = opt_g.step(cfg.lr, pair.generator, grads);
+            pair.generator = opt_g.step(lr, pair.generator, grads);
             // The L1 was on [-1, 1] values: halve it for [0, 1] units.
             let l1_01 = l1_v as f64 * 0.5;
             for (s, v) in sums.iter_mut().zip([d_loss_v as f64, g_gan_v as f64, l1_01]) {

@@ -11,6 +11,7 @@ use genlab_train::{Checkpoint, LoadError, RunManifest, TrainState};
 
 use crate::model::{GanConfig, GanPair};
 use crate::pix2pix::{Pix2Pix, Pix2PixConfig};
+use crate::pix2pix_train::Pix2PixTrainConfig;
 use crate::text_encoder::{TextEncoder, TextEncoderConfig};
 
 /// The prompt tokenizer's file in a text-to-image run folder.
@@ -48,6 +49,8 @@ pub enum GanRun {
         pair: Pix2Pix,
         /// Their configuration.
         config: Pix2PixConfig,
+        /// How it was trained; the held-out pairs of a built-in task come from its seed.
+        train: Pix2PixTrainConfig,
     },
 }
 
@@ -56,8 +59,9 @@ pub fn load(dir: &Path, device: &Device) -> Result<GanRun, LoadError> {
     let manifest = RunManifest::open(dir, "gan", &[])?;
     if manifest.kind == "pix2pix" {
         let config: Pix2PixConfig = manifest.model(dir)?;
+        let train: Pix2PixTrainConfig = manifest.train(dir)?;
         let pair = Checkpoint::load_weights(dir, config.init(device))?;
-        return Ok(GanRun::Pix2Pix { pair, config });
+        return Ok(GanRun::Pix2Pix { pair, config, train });
     }
     let config: GanConfig = manifest.model(dir)?;
     let pair = Checkpoint::load_weights(dir, config.init(device))?;

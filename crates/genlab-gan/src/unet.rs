@@ -4,7 +4,8 @@
 //! size (a skip connection), so fine detail need not pass through the bottleneck. LeakyReLU
 //! 0.2 in the encoder, ReLU in the decoder, batch norm everywhere but the first and innermost
 //! encoder layers, dropout 0.5 in the innermost decoder layers (pix2pix's only noise source),
-//! tanh at the end.
+//! tanh at the end. Optionally (not in pix2pix) a full-size skip lets a 3×3 output layer see
+//! the input's own pixels.
 
 use burn::module::Module;
 use burn::nn::conv::{Conv2d, Conv2dConfig, ConvTranspose2d, ConvTranspose2dConfig};
@@ -35,6 +36,13 @@ pub struct UNetConfig {
     /// Normalisation between layers.
     #[serde(default)]
     pub norm: NormKind,
+    /// A full-size skip: the last transposed convolution makes `features` maps at full size,
+    /// which are concatenated with the input picture and mixed into the output by a 3×3
+    /// convolution. pix2pix's U-Net has none (its first layer already halves the picture), so
+    /// its finest decisions are made at half size; a map that must be right to the pixel
+    /// (aerial2map's one-pixel casings and outlines) needs the input's own pixels.
+    #[serde(default)]
+    pub input_skip: bool,
 }
 
 impl UNetConfig {
@@ -47,6 +55,7 @@ impl UNetConfig {
             depth: 6,
             dropout: 0.5,
             norm: NormKind::default(),
+            input_skip: false,
         }
     }
 
@@ -95,7 +104,11 @@ impl UNetConfig {
             // Decoder layer j makes the map of encoder layer j - 1 (the image for j = 0) from
             // the one below it, concatenated with encoder layer j's skip (except innermost).
             let c_in = if j == innermost { self.width(j) } else { 2 * self.width(j) };
-            let c_out = if j == 0 { self.out_channels } else { self.width(j - 1) };
+            let c_out = match j {
+                0 if self.input_skip => self.features,
+                0 => self.out_channels,
+                _ => self.width(j - 1),
+            };
             ups.push(
                 ConvTranspose2dConfig::new([c_in, c_out], [4, 4])
                     .with_stride([2, 2])
@@ -108,11 +121,18 @@ impl UNetConfig {
                 up_norms.push(self.norm.init(c_out, device));
             }
         }
+        let head = self.input_skip.then(|| {
+            Conv2dConfig::new([self.features + self.in_channels, self.out_channels], [3, 3])
+                .with_padding(PaddingConfig2d::Same)
+                .with_initializer(init.clone())
+                .init(device)
+        });
         UNet {
             downs,
             down_norms,
             ups,
             up_norms,
+            head,
             dropout: DropoutConfig::new(self.dropout).init(),
             dropout_from: self.depth.saturating_sub(3).max(1),
             leaky: LeakyReluConfig::new().with_negative_slope(0.2).init(),
@@ -128,6 +148,8 @@ pub struct UNet {
     down_norms: Vec<Norm>,
     ups: Vec<ConvTranspose2d>,
     up_norms: Vec<Norm>,
+    /// The full-size mixing convolution of [`UNetConfig::input_skip`].
+    head: Option<Conv2d>,
     dropout: Dropout,
     /// Decoder layers `j >= dropout_from` (and `j > 0`) drop out.
     dropout_from: usize,
@@ -141,7 +163,7 @@ impl UNet {
     pub fn forward(&self, x: Tensor<4>) -> Tensor<4> {
         let depth = self.downs.len();
         let mut skips: Vec<Tensor<4>> = Vec::with_capacity(depth);
-        let mut h = x;
+        let mut h = x.clone();
         for (i, down) in self.downs.iter().enumerate() {
             if i > 0 {
                 h = self.leaky.forward(h);
@@ -165,6 +187,10 @@ impl UNet {
                 }
             }
         }
+        if let Some(head) = &self.head {
+            // [batch, features + in_channels, h, w] -> [batch, out_channels, h, w]
+            y = head.forward(Tensor::cat(vec![self.relu.forward(y), x], 1));
+        }
         tanh(y)
     }
 }
@@ -183,6 +209,9 @@ mod tests {
             let y = net.forward(Tensor::zeros([2, 1, side, side], &device));
             assert_eq!(y.dims(), [2, 3, side, side]);
         }
+        let skip = UNetConfig { input_skip: true, ..UNetConfig::pix2pix64(1, 3, 4) }.init(&device);
+        let y = skip.forward(Tensor::zeros([2, 1, 64, 64], &device));
+        assert_eq!(y.dims(), [2, 3, 64, 64]);
         let err = UNetConfig { depth: 0, ..UNetConfig::pix2pix64(1, 3, 4) }.validate().unwrap_err();
         assert_eq!(err.field, "depth");
     }

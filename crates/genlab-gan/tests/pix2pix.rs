@@ -157,6 +157,16 @@ fn translate_takes_any_size_and_bad_input_is_an_error() {
     )
     .unwrap_err();
     assert!(err.to_string().contains("nothing to learn"), "{err}");
+    let err = train_pix2pix(
+        &small(Task::DayToNight),
+        &Pix2PixTrainConfig { decay_epochs: 2, ..quick(1, 1.0) },
+        &train,
+        &held,
+        &RunSpec::memory(),
+        &d,
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("decay_epochs"), "{err}");
     let mut odd = small(Task::DayToNight);
     odd.size = 20;
     let err =

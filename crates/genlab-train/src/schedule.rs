@@ -27,6 +27,16 @@ pub enum LrSchedule {
         /// Step at which the decay ends.
         total: u64,
     },
+    /// `lr` until step `start`, then a straight line down to 0 at `total` (pix2pix's and
+    /// CycleGAN's `n_epochs` + `n_epochs_decay`).
+    LinearDecay {
+        /// The rate before the decay.
+        lr: f64,
+        /// Step at which the decay begins.
+        start: u64,
+        /// Step at which the rate reaches 0.
+        total: u64,
+    },
 }
 
 impl LrSchedule {
@@ -44,6 +54,14 @@ impl LrSchedule {
                 let span = (total - warmup).max(1) as f64;
                 let progress = (step - warmup) as f64 / span;
                 min_lr + 0.5 * (1.0 + (std::f64::consts::PI * progress).cos()) * (lr - min_lr)
+            }
+            LrSchedule::LinearDecay { lr, start, total } => {
+                if step < start {
+                    return lr;
+                }
+                // Step `start` trains at lr, the last step (`total - 1`) at lr / (total - start).
+                let span = (total - start).max(1) as f64;
+                lr * (1.0 - (step - start) as f64 / span).max(0.0)
             }
         }
     }
@@ -67,6 +85,15 @@ impl LrSchedule {
                     format!("at most the decay steps ({total})"),
                 )
             }
+            LrSchedule::LinearDecay { lr, start, total } => {
+                positive("lr", lr)?;
+                check(
+                    start <= total,
+                    "decay_start",
+                    start,
+                    format!("at most the total steps ({total})"),
+                )
+            }
         }
     }
 }
@@ -86,5 +113,18 @@ mod tests {
         assert!((s.lr_at(1000) - 0.1).abs() < 1e-12);
         assert!(s.validate().is_ok());
         assert!(LrSchedule::Constant { lr: -1.0 }.validate().unwrap_err().field == "lr");
+    }
+
+    #[test]
+    fn linear_decay_holds_then_falls_to_zero() {
+        let s = LrSchedule::LinearDecay { lr: 2.0, start: 10, total: 20 };
+        assert_eq!(s.lr_at(0), 2.0);
+        assert_eq!(s.lr_at(10), 2.0);
+        assert!((s.lr_at(15) - 1.0).abs() < 1e-12);
+        assert!((s.lr_at(19) - 0.2).abs() < 1e-12);
+        assert_eq!(s.lr_at(20), 0.0);
+        assert_eq!(s.lr_at(99), 0.0);
+        let bad = LrSchedule::LinearDecay { lr: 2.0, start: 30, total: 20 };
+        assert_eq!(bad.validate().unwrap_err().field, "decay_start");
     }
 }

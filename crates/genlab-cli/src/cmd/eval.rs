@@ -295,14 +295,13 @@ fn scenes(args: ScenesArgs, device: &Device) -> Result<()> {
     if args.n == 0 {
         bail!("--n must be at least 1");
     }
-    let GanRun::Pix2Pix { pair, config } = genlab_gan::load(&args.checkpoint, device)? else {
+    let GanRun::Pix2Pix { pair, config, train } = genlab_gan::load(&args.checkpoint, device)?
+    else {
         bail!("{} is not a pix2pix run", args.checkpoint.display());
     };
-    let manifest = RunManifest::open(&args.checkpoint, "gan", &[])?;
-    let seed = manifest.train["seed"].as_u64().unwrap_or(1);
     let segmenter = args.segmenter.as_deref().map(|dir| load_segmenter(dir, device)).transpose()?;
     let segmenter = segmenter.as_ref().map(|(m, c, r)| (m, c, r));
-    let scores = score_scenes(&pair.generator, &config, seed, args.n, segmenter, device)
+    let scores = score_scenes(&pair.generator, &config, train.seed, args.n, segmenter, device)
         .with_context(|| format!("scoring the pix2pix run {}", args.checkpoint.display()))?;
     if let (Some(g), Some(r)) = (&scores.generated, &scores.real) {
         eprintln!(

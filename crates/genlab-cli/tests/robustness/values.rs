@@ -46,6 +46,7 @@ pub const NUMERIC: &[&str] = &[
     "TRAIN_PAIRS",
     "HELD_OUT",
     "L1_WEIGHT",
+    "DECAY_EPOCHS",
     "FEATURES",
     "SIGMA",
     "DIGIT",

@@ -54,8 +54,11 @@ fn grid(rng: &mut impl Rng, extent: f32) -> Vec<Road> {
 }
 
 impl Layout {
-    pub(super) fn draw(rng: &mut impl Rng) -> Self {
-        let extent = rng.random_range(180.0..300.0);
+    /// A layout for a picture of `size` pixels. Areas are seen at a fixed web-map zoom, 1.5
+    /// to 2.5 m of ground per pixel (a map tile's scale), so the size sets how much of the town
+    /// a picture shows, not how fine its detail is.
+    pub(super) fn draw(rng: &mut impl Rng, size: usize) -> Self {
+        let extent = size as f32 * rng.random_range(1.5..2.5);
         let columns = grid(rng, extent);
         let rows = grid(rng, extent);
         let avenue = rng.random_bool(0.25).then(|| {
@@ -194,7 +197,6 @@ impl Layout {
             return None;
         }
         let roof = ROOFS[(hash(id, 6, self.salt) * ROOFS.len() as f32) as usize % ROOFS.len()];
-        let edge = (along - l0).min(l1 - along).min(across - b0).min(b1 - across);
         Some(Building {
             id,
             height: 4.0 + 26.0 * hash(id, 7, self.salt).powi(2),
@@ -206,7 +208,6 @@ impl Layout {
                 (along - l0) / (l1 - l0)
             },
             ridge_across: (l1 - l0 > b1 - b0) == wide,
-            edge,
         })
     }
 
@@ -239,7 +240,6 @@ pub(super) struct Building {
     pub(super) roof: [f32; 3],
     pub(super) slope: f32,
     pub(super) ridge_across: bool,
-    pub(super) edge: f32,
 }
 
 const ROOFS: [[f32; 3]; 6] = [

@@ -1,14 +1,15 @@
 //! Procedurally drawn aerial photos with their maps, the built-in stand-in for the Google Maps
 //! pairs of pix2pix's aerial <-> map tasks.
 //!
-//! Each area (180 to 300 m across, seen from straight above) is one hidden layout: a grid of
+//! Each area (seen from straight above at a web map's zoom, 1.5 to 2.5 m per pixel: 96 to
+//! 160 m across at 64 px, 384 to 640 m at 256 px) is one hidden layout: a grid of
 //! streets of several widths, sometimes a diagonal avenue, sometimes a river or a lake, and
 //! between the streets blocks of buildings (lots in one or two rows), parks with trees, fields
 //! and bare lots. The map paints it in flat map colours ([`MapClass::colour`]) with grey or
-//! orange road casings and building outlines; the aerial photo shades the same layout: asphalt
-//! with centre lines and cars, roofs of several materials with a lit and a shaded slope,
-//! shadows cast away from the sun by buildings and trees, rippled water, striped fields and
-//! noise.
+//! orange road casings and building outlines a pixel wide; the aerial photo shades the same
+//! layout: asphalt with centre lines and cars, roofs of several materials with a lit and a
+//! shaded slope, shadows cast away from the sun by buildings and trees, rippled water, striped
+//! fields and noise.
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -140,20 +141,21 @@ fn height_of(ground: &Ground) -> f32 {
 
 /// One area: its aerial photo, map and classes.
 fn draw_area(size: usize, rng: &mut impl Rng) -> Frame {
-    let l = Layout::draw(rng);
+    let l = Layout::draw(rng, size);
     let mut frame = Frame::new(size);
     let metre = l.extent / size as f32;
     let centre = |p: usize| (p as f32 + 0.5) * metre;
     let grounds: Vec<Ground> =
         (0..size * size).map(|i| classify(&l, centre(i % size), centre(i / size))).collect();
     let heights: Vec<f32> = grounds.iter().map(height_of).collect();
+    let regions: Vec<Option<Region>> = grounds.iter().map(region_of).collect();
     // Shadows: a point is shaded when something tall enough stands towards the sun, looked
     // up pixel by pixel along the sun's direction up to 60 m.
     let steps = (60.0 / metre).ceil() as usize;
     for (i, ground) in grounds.iter().enumerate() {
         let (px, py) = (i % size, i / size);
         let (x, y) = (centre(px), centre(py));
-        let (class, flat, photo) = shade(&l, ground, x, y, metre);
+        let (class, photo) = shade(&l, ground, x, y);
         let shaded = !matches!(ground, Ground::Roof(_))
             && (1..=steps).any(|step| {
                 let d = step as f32 * metre;
@@ -164,29 +166,66 @@ fn draw_area(size: usize, rng: &mut impl Rng) -> Frame {
             });
         let grain = (noise(px as f32 * 0.8, py as f32 * 0.8, l.salt ^ 21) - 0.5) * 0.05;
         frame.classes[i] = class as u8;
-        frame.flat[i] = flat;
+        frame.flat[i] = stroke(ground, &regions, size, i, metre).unwrap_or(class.colour());
         frame.photo[i] = scale(photo, if shaded { 0.55 } else { 1.0 }).map(|c| c + grain);
     }
     frame
 }
 
-/// The class, map colour and photo colour of a classified point.
-fn shade(
-    l: &Layout,
+/// The region a map stroke runs around: all roads together (so junctions are not cased), or
+/// one roof.
+#[derive(Clone, Copy, PartialEq)]
+enum Region {
+    Road,
+    Roof(i64),
+}
+
+fn region_of(ground: &Ground) -> Option<Region> {
+    match ground {
+        Ground::Road { .. } => Some(Region::Road),
+        Ground::Roof(b) => Some(Region::Roof(b.id)),
+        _ => None,
+    }
+}
+
+/// The stroke colour of pixel `i`, if it has one. Strokes are a pixel wide, as a tile renderer
+/// draws them: the road pixels beside anything but road are the casing (on roads at least
+/// three pixels wide), the roof pixels beside anything but the same roof are the outline. So
+/// the map follows from the pixels' classes alone, with no sub-pixel guesswork.
+fn stroke(
     ground: &Ground,
-    x: f32,
-    y: f32,
+    regions: &[Option<Region>],
+    size: usize,
+    i: usize,
     metre: f32,
-) -> (MapClass, [f32; 3], [f32; 3]) {
+) -> Option<[f32; 3]> {
+    let own = regions[i]?;
+    let (px, py) = (i % size, i / size);
+    let neighbours = [
+        (px > 0).then(|| i - 1),
+        (px + 1 < size).then(|| i + 1),
+        (py > 0).then(|| i - size),
+        (py + 1 < size).then(|| i + size),
+    ];
+    if neighbours.into_iter().flatten().all(|n| regions[n] == Some(own)) {
+        return None;
+    }
+    match *ground {
+        Ground::Road { major, inside, across, .. } if inside + across.abs() >= 1.5 * metre => {
+            Some(if major { AVENUE_CASING } else { STREET_CASING })
+        }
+        Ground::Roof(_) => Some(OUTLINE),
+        _ => None,
+    }
+}
+
+/// The class and photo colour of a classified point.
+fn shade(l: &Layout, ground: &Ground, x: f32, y: f32) -> (MapClass, [f32; 3]) {
     let salt = l.salt;
     let tex = noise(x * 0.5, y * 0.5, salt ^ 31);
     match *ground {
-        Ground::Road { major, inside, along, across } => {
+        Ground::Road { major, along, across, .. } => {
             let class = if major { MapClass::MajorRoad } else { MapClass::Road };
-            let casing = if major { AVENUE_CASING } else { STREET_CASING };
-            // A casing about a pixel wide, never more than a third of the half width.
-            let half = inside + across.abs();
-            let flat = if inside < metre.min(half / 3.0) { casing } else { class.colour() };
             let dash = major && across.abs() < 0.2 && (along / 6.0).fract() < 0.5;
             // Cars in the lanes, parked or driving, one slot every 7 m.
             let slot = (along / 7.0).floor() as i64;
@@ -205,28 +244,22 @@ fn shade(
             } else {
                 scale([0.36, 0.36, 0.38], 0.85 + 0.3 * tex)
             };
-            (class, flat, photo)
+            (class, photo)
         }
         Ground::Water => {
             let ripple = noise(x * 0.3, y * 1.5, salt ^ 51);
-            (
-                MapClass::Water,
-                MapClass::Water.colour(),
-                mix([0.12, 0.25, 0.3], [0.3, 0.42, 0.45], ripple),
-            )
+            (MapClass::Water, mix([0.12, 0.25, 0.3], [0.3, 0.42, 0.45], ripple))
         }
         Ground::Roof(ref b) => {
-            let flat =
-                if b.edge < 0.8 * metre.max(1.0) { OUTLINE } else { MapClass::Building.colour() };
             let toward_sun = if b.ridge_across { l.sun[1] } else { l.sun[0] };
             let lit = if (b.slope < 0.5) == (toward_sun < 0.0) { 1.1 } else { 0.8 };
             let wear = 0.92 + 0.16 * noise(x, y, salt ^ (b.id as u64));
-            (MapClass::Building, flat, scale(b.roof, lit * wear))
+            (MapClass::Building, scale(b.roof, lit * wear))
         }
         Ground::Tree(r, depth) => {
             let leaf = noise(x * 0.9, y * 0.9, salt ^ 61);
             let photo = scale([0.16, 0.32, 0.12], 0.7 + 0.5 * depth + 0.3 * leaf + 0.02 * r);
-            (MapClass::Park, MapClass::Park.colour(), photo)
+            (MapClass::Park, photo)
         }
         Ground::Fill(fill) => {
             let (class, photo) = match fill {
@@ -244,7 +277,7 @@ fn shade(
                     (MapClass::Ground, scale([0.62, 0.59, 0.52], 0.85 + 0.3 * tex))
                 }
             };
-            (class, class.colour(), photo)
+            (class, photo)
         }
     }
 }

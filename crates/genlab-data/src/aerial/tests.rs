@@ -26,6 +26,51 @@ fn areas_are_seeded_and_maps_use_the_palette() {
 }
 
 #[test]
+fn strokes_are_a_pixel_wide_on_the_borders() {
+    let size = 64;
+    let a = generate_areas(6, size, 2).unwrap();
+    let hw = size * size;
+    let colour = |i: usize| -> [f32; 3] {
+        let (n, p) = (i / hw, i % hw);
+        std::array::from_fn(|k| a.flats[(n * 3 + k) * hw + p])
+    };
+    let strokes = [STREET_CASING, AVENUE_CASING, OUTLINE];
+    let (mut outlines, mut casings) = (0, 0);
+    for i in 0..a.classes.len() {
+        let (p, class) = (i % hw, a.classes[i]);
+        let (x, y) = (p % size, p / size);
+        let neighbours: Vec<usize> = [
+            (x > 0).then(|| i - 1),
+            (x + 1 < size).then(|| i + 1),
+            (y > 0).then(|| i - size),
+            (y + 1 < size).then(|| i + size),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        let road = |c: u8| c == MapClass::Road as u8 || c == MapClass::MajorRoad as u8;
+        let same = |n: usize| a.classes[n] == class || (road(class) && road(a.classes[n]));
+        let on_border = neighbours.iter().any(|&n| !same(n));
+        // A stroke sits on its region's border (or against a neighbouring roof's stroke).
+        if strokes.contains(&colour(i)) {
+            let touches_stroke = neighbours.iter().any(|&n| strokes.contains(&colour(n)));
+            assert!(on_border || touches_stroke, "stroke inside a region at pixel {i}");
+        }
+        // Every building's border is outlined; inside it the fill shows.
+        if class == MapClass::Building as u8 {
+            if on_border {
+                assert_eq!(colour(i), OUTLINE, "pixel {i}");
+                outlines += 1;
+            } else if !neighbours.iter().any(|&n| colour(n) == OUTLINE) {
+                assert_eq!(colour(i), MapClass::Building.colour(), "pixel {i}");
+            }
+        }
+        casings += usize::from(colour(i) == STREET_CASING || colour(i) == AVENUE_CASING);
+    }
+    assert!(outlines > 100 && casings > 100, "{outlines} outline and {casings} casing pixels");
+}
+
+#[test]
 fn area_classes_fall_in_their_ranges() {
     let s = generate_areas(24, 64, 1).unwrap();
     let shares = s.class_shares(MapClass::ALL.len());

@@ -38,6 +38,14 @@ pub struct Pix2PixArgs {
     /// Weight of the L1 term (pix2pix's lambda).
     #[arg(long, default_value_t = 100.0, value_parser = crate::cmd::non_negative_f32)]
     pub l1_weight: f32,
+    /// Give the U-Net a full-size skip: its output layer also sees the input's own pixels
+    /// (not in pix2pix, whose finest layer works at half size; for maps drawn to the pixel).
+    #[arg(long)]
+    pub input_skip: bool,
+    /// The last N of the --epochs take the learning rate linearly down to 0 (pix2pix's
+    /// `--n_epochs_decay`); 0 keeps it constant.
+    #[arg(long, default_value_t = 0)]
+    pub decay_epochs: u64,
     /// Feature maps of the first U-Net and PatchGAN layers (pix2pix's ngf = ndf = 64).
     #[arg(long, default_value_t = 32)]
     pub features: usize,
@@ -78,6 +86,8 @@ impl Pix2PixArgs {
             held_out: 128,
             l1_only: false,
             l1_weight: 100.0,
+            input_skip: false,
+            decay_epochs: 0,
             features: 32,
             size: 64,
             direction: "a2b".into(),
@@ -89,6 +99,8 @@ impl Pix2PixArgs {
             ("--held-out", self.held_out != defaults.held_out),
             ("--l1-only", self.l1_only != defaults.l1_only),
             ("--l1-weight", self.l1_weight != defaults.l1_weight),
+            ("--input-skip", self.input_skip != defaults.input_skip),
+            ("--decay-epochs", self.decay_epochs != defaults.decay_epochs),
             ("--features", self.features != defaults.features),
             ("--size", self.size != defaults.size),
             ("--direction", self.direction != defaults.direction),
@@ -138,10 +150,12 @@ pub fn train(train_args: &super::TrainArgs, device: &Device) -> Result<()> {
     let mut model =
         Pix2PixConfig::new(args.size, train.a_shape[0], train.b_shape[0], args.features);
     model.task = task.map(|t| t.name().to_string());
+    model.generator.input_skip = args.input_skip;
     let cfg = Pix2PixTrainConfig {
         epochs: train_args.epochs,
         batch_size: train_args.batch_size.unwrap_or(16),
         lr: train_args.lr,
+        decay_epochs: args.decay_epochs,
         l1_weight: args.l1_weight,
         gan_weight: if args.l1_only { 0.0 } else { 1.0 },
         seed,
@@ -181,7 +195,8 @@ pub fn train(train_args: &super::TrainArgs, device: &Device) -> Result<()> {
 
 /// `gan translate`.
 pub fn translate(args: TranslateArgs, device: &Device) -> Result<()> {
-    let GanRun::Pix2Pix { pair, config: cfg } = genlab_gan::load(&args.checkpoint, device)? else {
+    let GanRun::Pix2Pix { pair, config: cfg, .. } = genlab_gan::load(&args.checkpoint, device)?
+    else {
         bail!(
             "{} is not a pix2pix run: sample it with `genlab gan sample --checkpoint {}`",
             args.checkpoint.display(),
