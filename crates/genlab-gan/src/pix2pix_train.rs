@@ -77,7 +77,7 @@ impl Pix2PixTrainConfig {
     /// `decay_epochs`.
     pub fn schedule(&self, steps_per_epoch: u64) -> LrSchedule {
         let total = self.epochs * steps_per_epoch;
-        let start = (self.epochs - self.decay_epochs.min(self.epochs)) * steps_per_epoch;
+        let start = self.epochs.saturating_sub(self.decay_epochs) * steps_per_epoch;
         LrSchedule::LinearDecay { lr: self.lr, start, total }
     }
 

@@ -188,6 +188,19 @@ fn region_of(ground: &Ground) -> Option<Region> {
     }
 }
 
+/// The pixels left, right, above and below pixel `i` of a `size`-wide picture, where they exist.
+fn neighbours(i: usize, size: usize) -> impl Iterator<Item = usize> {
+    let (px, py) = (i % size, i / size);
+    [
+        (px > 0).then(|| i - 1),
+        (px + 1 < size).then(|| i + 1),
+        (py > 0).then(|| i - size),
+        (py + 1 < size).then(|| i + size),
+    ]
+    .into_iter()
+    .flatten()
+}
+
 /// The stroke colour of pixel `i`, if it has one. Strokes are a pixel wide, as a tile renderer
 /// draws them: the road pixels beside anything but road are the casing (on roads at least
 /// three pixels wide), the roof pixels beside anything but the same roof are the outline. So
@@ -200,14 +213,7 @@ fn stroke(
     metre: f32,
 ) -> Option<[f32; 3]> {
     let own = regions[i]?;
-    let (px, py) = (i % size, i / size);
-    let neighbours = [
-        (px > 0).then(|| i - 1),
-        (px + 1 < size).then(|| i + 1),
-        (py > 0).then(|| i - size),
-        (py + 1 < size).then(|| i + size),
-    ];
-    if neighbours.into_iter().flatten().all(|n| regions[n] == Some(own)) {
+    if neighbours(i, size).all(|n| regions[n] == Some(own)) {
         return None;
     }
     match *ground {

@@ -38,16 +38,7 @@ fn strokes_are_a_pixel_wide_on_the_borders() {
     let (mut outlines, mut casings) = (0, 0);
     for i in 0..a.classes.len() {
         let (p, class) = (i % hw, a.classes[i]);
-        let (x, y) = (p % size, p / size);
-        let neighbours: Vec<usize> = [
-            (x > 0).then(|| i - 1),
-            (x + 1 < size).then(|| i + 1),
-            (y > 0).then(|| i - size),
-            (y + 1 < size).then(|| i + size),
-        ]
-        .into_iter()
-        .flatten()
-        .collect();
+        let neighbours: Vec<usize> = neighbours(p, size).map(|q| i - p + q).collect();
         let road = |c: u8| c == MapClass::Road as u8 || c == MapClass::MajorRoad as u8;
         let same = |n: usize| a.classes[n] == class || (road(class) && road(a.classes[n]));
         let on_border = neighbours.iter().any(|&n| !same(n));
