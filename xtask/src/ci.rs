@@ -11,7 +11,11 @@ const STEPS: &[(&str, &[&str])] = &[
     ("format", &["fmt", "--all", "--", "--check"]),
     ("clippy", &["clippy", "--release", "--workspace", "--all-targets", "--", "-D", "warnings"]),
     ("tests", &["test", "--workspace", "--release"]),
-    ("gpu code compiles", &["check", "--release", "--workspace", "--features", "genlab-cli/wgpu"]),
+    // Needs a Vulkan driver: a GPU's, or Mesa's software one (`mesa-vulkan-drivers`).
+    (
+        "gpu suite",
+        &["test", "--release", "-p", "genlab-cli", "--features", "wgpu", "--test", "gpu"],
+    ),
 ];
 
 /// Runs every step; fails fast.

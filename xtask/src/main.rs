@@ -21,7 +21,7 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Task {
-    /// What CI runs: fmt check, clippy (-D warnings), release tests, wgpu check. Fails fast.
+    /// What CI runs: fmt check, clippy (-D warnings), release tests, the GPU suite. Fails fast.
     Ci,
     /// Run a benchmark (`all` for every one), optionally beside its Python peers.
     Bench(bench::BenchArgs),

@@ -7,7 +7,11 @@
 use std::path::PathBuf;
 
 fn shared(rel: &str) -> Option<PathBuf> {
-    let beside = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data");
+    // The crate's folder at run time (cargo does not rebuild a test when only the checkout moved).
+    let beside = std::path::PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into()),
+    )
+    .join("../../../shared/data");
     let base = std::env::var_os("GENLAB_SHARED_DATA").map_or(beside, PathBuf::from);
     let path = base.join(rel);
     path.exists().then_some(path)

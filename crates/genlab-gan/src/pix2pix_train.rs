@@ -188,7 +188,7 @@ pub fn train_pix2pix(
                 d_loss_v = d_loss.clone().into_scalar::<f32>();
                 t.check_finite("discriminator", d_loss_v)?;
                 let grads = GradientsParams::from_grads(d_loss.backward(), &pair.discriminator);
-                pair.discriminator = opt_d.step(lr, pair.discriminator, grads);
+                pair.discriminator = t.update(&mut opt_d, lr, pair.discriminator, grads, None).0;
                 let g_gan = loss.generator(pair.discriminator.forward(a, fake).flatten::<1>(0, 3));
                 g_gan_v = g_gan.clone().into_scalar::<f32>();
                 g_loss = g_loss + g_gan.mul_scalar(cfg.gan_weight);
@@ -196,7 +196,7 @@ pub fn train_pix2pix(
             let g_loss_v = g_loss.clone().into_scalar::<f32>();
             t.check_finite("generator", g_loss_v)?;
             let grads = GradientsParams::from_grads(g_loss.backward(), &pair.generator);
-            pair.generator = opt_g.step(lr, pair.generator, grads);
+            pair.generator = t.update(&mut opt_g, lr, pair.generator, grads, None).0;
             // The L1 was on [-1, 1] values: halve it for [0, 1] units.
             let l1_01 = l1_v as f64 * 0.5;
             for (s, v) in sums.iter_mut().zip([d_loss_v as f64, g_gan_v as f64, l1_01]) {

@@ -215,13 +215,14 @@ pub fn train_gan(
                 d_loss_v = loss.clone().into_scalar::<f32>();
                 t.check_finite("discriminator", d_loss_v)?;
                 let grads = GradientsParams::from_grads(loss.backward(), &pair.discriminator);
-                pair.discriminator = opt_d.step(cfg.lr_d, pair.discriminator, grads);
+                pair.discriminator =
+                    t.update(&mut opt_d, cfg.lr_d, pair.discriminator, grads, None).0;
             }
             let g_loss = cfg.loss.generator(pair.discriminator.forward(fake_for_g, cond));
             let g_loss_v = g_loss.clone().into_scalar::<f32>();
             t.check_finite("generator", g_loss_v)?;
             let grads = GradientsParams::from_grads(g_loss.backward(), &pair.generator);
-            pair.generator = opt_g.step(cfg.lr_g, pair.generator, grads);
+            pair.generator = t.update(&mut opt_g, cfg.lr_g, pair.generator, grads, None).0;
             for (s, v) in sums.iter_mut().zip([d_loss_v, g_loss_v, d_real_v, d_fake_v]) {
                 *s += v as f64;
             }

@@ -7,7 +7,11 @@ use genlab_timeseries::ar::{
 use serde_json::Value;
 
 fn fixture(name: &str) -> Value {
-    let path = format!("{}/tests/fixtures/ar/{name}.json", env!("CARGO_MANIFEST_DIR"));
+    // The crate's folder at run time (cargo does not rebuild a test when only the checkout moved).
+    let path = std::path::PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into()),
+    )
+    .join(format!("tests/fixtures/ar/{name}.json"));
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 

@@ -118,6 +118,32 @@ pub fn clip_grad_norm<M: Module>(module: &M, grads: &mut GradientsParams, max_no
     norm
 }
 
+/// `grads` with every gradient that has a dimension of size 1 laid out plainly (flattened and
+/// reshaped back: free for a contiguous tensor, a copy otherwise), for the optimiser step.
+///
+/// Why: on burn 0.22's wgpu backend (seen on Mesa's lavapipe) the weight gradient of a
+/// convolution with one output channel (`[1, c, k, k]`, as pix2pix's PatchGAN ends) comes
+/// out in a layout that the optimiser's fused element-wise kernels misread: the update lands
+/// on the wrong weights, with SGD as with Adam, while reading the gradient back gives the
+/// right numbers. Reshaping it first makes the step right; the GPU suite
+/// (`crates/genlab-cli/tests/gpu`) checks it against flex.
+pub fn plain_grads<M: Module>(module: &M, mut grads: GradientsParams) -> GradientsParams {
+    struct Plain<'a>(&'a mut GradientsParams);
+    impl ModuleVisitor for Plain<'_> {
+        fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+            let dims = match self.0.get::<D>(param.id) {
+                Some(g) if D > 1 && g.dims().contains(&1) => g.dims(),
+                _ => return,
+            };
+            let g = self.0.remove::<D>(param.id).expect("just seen");
+            let n = dims.iter().product::<usize>();
+            self.0.register(param.id, g.reshape([n]).reshape(dims));
+        }
+    }
+    module.visit(&mut Plain(&mut grads));
+    grads
+}
+
 /// Adds `b`'s gradients into `a`, parameter by parameter (gradient accumulation over
 /// micro-batches).
 pub fn accumulate_grads<M: Module>(

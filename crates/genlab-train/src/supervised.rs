@@ -25,6 +25,7 @@ pub fn fit_supervised<M: Module>(
         for idx in batcher.epoch(epoch) {
             let loss = loss(&model, &idx);
             let grads = GradientsParams::from_grads(loss.backward(), &model);
+            let grads = crate::optim::plain_grads(&model, grads);
             model = optim.step(lr, model, grads);
         }
     }

@@ -254,8 +254,9 @@ impl Trainer {
         Err(TrainError::Diverged { what, step: self.state.step, value })
     }
 
-    /// One optimiser update: clips the global gradient norm to `clip` when given, then steps.
-    /// Returns the model and the norm before clipping (NaN when not clipping).
+    /// One optimiser update: clips the global gradient norm to `clip` when given, lays the
+    /// gradients out plainly ([`crate::optim::plain_grads`], for wgpu), then steps. Returns
+    /// the model and the norm before clipping (NaN when not clipping).
     pub fn update<M: Module>(
         &self,
         optim: &mut ModuleOptimizer,
@@ -268,6 +269,7 @@ impl Trainer {
             Some(max) => clip_grad_norm(&model, &mut grads, max),
             None => f32::NAN,
         };
+        let grads = crate::optim::plain_grads(&model, grads);
         (optim.step(lr, model, grads), norm)
     }
 

@@ -1,7 +1,7 @@
 //! Causal multi-head self-attention (nanoGPT's `CausalSelfAttention`).
 
 use burn::config::Config;
-use burn::module::Module;
+use burn::module::{Module, Param};
 use burn::nn::{Dropout, DropoutConfig, Initializer, Linear, LinearConfig, RotaryEncoding};
 use burn::tensor::Tensor;
 use burn::tensor::module::attention;
@@ -58,9 +58,11 @@ impl CausalSelfAttentionConfig {
     }
 }
 
-/// Sets a Linear's bias (if any) to zero, as GPT-2 initialises them.
+/// Sets a Linear's bias (if any) to zero, as GPT-2 initialises them. The zeros are a fresh
+/// trainable parameter: `Param::map` would keep them as a constant outside autodiff, and the
+/// biases would never train (the GPU suite found that: tests/gpu in genlab-cli).
 pub(crate) fn zero_bias(mut linear: Linear) -> Linear {
-    linear.bias = linear.bias.map(|b| b.map(|t| t.zeros_like()));
+    linear.bias = linear.bias.map(|b| Param::from_tensor(b.val().zeros_like()));
     linear
 }
 

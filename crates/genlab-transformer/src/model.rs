@@ -104,20 +104,24 @@ impl Gpt {
     /// `resize_token_embeddings`): their embedding rows (and LM-head rows, when untied) start
     /// at the mean of the existing ones, so the new tokens begin as an average token.
     pub fn with_extra_tokens(mut self, extra: usize) -> Self {
-        fn grow(w: Tensor<2>, extra: usize) -> Tensor<2> {
+        // Adds `extra` rows (or columns) at the mean of the existing ones, as a fresh leaf:
+        // the grown table is a parameter, not a function of the old one.
+        fn grow(w: Tensor<2>, extra: usize, columns: bool) -> Tensor<2> {
+            let trainable = w.is_require_grad();
+            let w = if columns { w.transpose() } else { w };
             let mean = w.clone().mean_dim(0); // [1, d]
             let [_, d] = mean.dims();
-            // A fresh leaf: the grown table is a parameter, not a function of the old one.
-            let trainable = w.is_require_grad();
-            Tensor::cat(vec![w, mean.expand([extra, d])], 0).detach().set_require_grad(trainable)
+            let grown = Tensor::cat(vec![w, mean.expand([extra, d])], 0);
+            let grown = if columns { grown.transpose() } else { grown };
+            grown.detach().set_require_grad(trainable)
         }
         if extra == 0 {
             return self;
         }
-        self.wte.weight = self.wte.weight.map(|w| grow(w, extra));
+        self.wte.weight = self.wte.weight.map(|w| grow(w, extra, false));
         if let Some(head) = self.lm_head.as_mut() {
             // burn's Linear stores [d_in, d_out]: the new ids are new columns.
-            head.weight = head.weight.clone().map(|w| grow(w.transpose(), extra).transpose());
+            head.weight = head.weight.clone().map(|w| grow(w, extra, true));
         }
         self
     }

@@ -188,3 +188,39 @@ fn safetensors_round_trip_with_pytorch_names() {
     let err = load_safetensors(other, &path).unwrap_err().to_string();
     assert!(err.contains("h.2"), "{err}");
 }
+
+/// How many parameter values of `model` get a gradient from `loss`.
+fn with_gradients<M: burn::module::Module>(model: &M, loss: Tensor<1>) -> usize {
+    use burn::module::{ModuleVisitor, Param};
+    struct Count<'a>(&'a GradientsParams, usize);
+    impl ModuleVisitor for Count<'_> {
+        fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+            if let Some(g) = self.0.get::<D>(param.id) {
+                self.1 += g.shape().num_elements();
+            }
+        }
+    }
+    let grads = GradientsParams::from_grads(loss.backward(), model);
+    let mut count = Count(&grads, 0);
+    model.visit(&mut count);
+    count.1
+}
+
+#[test]
+fn every_parameter_trains_from_a_fresh_start_and_after_growing_the_vocabulary() {
+    use burn::module::Module;
+    let device = device().autodiff();
+    let (x, y) = (ids(&[&[1, 2, 3, 4]], &device), ids(&[&[2, 3, 4, 5]], &device));
+    for pos in ALL {
+        // Biases on: GPT-2 initialises them to zero, which once left them out of autodiff.
+        let model = GptConfig { bias: true, ..tiny(pos) }.init(&device);
+        let loss =
+            genlab_transformer::pretrain::next_token_loss(model.forward(x.clone()), y.clone());
+        assert_eq!(with_gradients(&model, loss), model.num_params(), "{pos:?}: fresh model");
+        // Fine-tuning's new special tokens (an untied head grows by columns).
+        let model = model.with_extra_tokens(3);
+        let loss =
+            genlab_transformer::pretrain::next_token_loss(model.forward(x.clone()), y.clone());
+        assert_eq!(with_gradients(&model, loss), model.num_params(), "{pos:?}: grown model");
+    }
+}

@@ -12,7 +12,11 @@ use genlab_transformer::{TrainConfig, estimate_loss, pretrain};
 use serde_json::Value;
 
 fn golden() -> Value {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/rnn_golden.json");
+    // The crate's folder at run time (cargo does not rebuild a test when only the checkout moved).
+    let path = std::path::PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into()),
+    )
+    .join("tests/fixtures/rnn_golden.json");
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
