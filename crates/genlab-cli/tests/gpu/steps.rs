@@ -7,7 +7,7 @@
 //! the differences seen are around 1e-6 to 1e-5, so a real bug (a wrong kernel, a dropped
 //! term) is orders of magnitude above the bar.
 
-use burn::tensor::{Device, Tensor};
+use burn::tensor::{Device, Int, Tensor};
 use genlab_autoencoder::conv_vae::ConvVaeConfig;
 use genlab_autoencoder::denoiser::DenoiserConfig;
 use genlab_autoencoder::{AeModel, Losses, ModelConfig, ReconLoss};
@@ -43,10 +43,7 @@ pub fn tiny_gpt() -> GptConfig {
 }
 
 /// A batch of next-token windows `[2, 16]`: inputs and targets shifted by one.
-fn windows(
-    vocab: usize,
-    device: &Device,
-) -> (Tensor<2, burn::tensor::Int>, Tensor<2, burn::tensor::Int>) {
+fn windows(vocab: usize, device: &Device) -> (Tensor<2, Int>, Tensor<2, Int>) {
     let seq = ids(2 * 17, vocab, 1);
     let (mut x, mut y) = (Vec::new(), Vec::new());
     for row in seq.chunks(17) {
@@ -70,11 +67,7 @@ fn gpt_training_step_matches_flex() {
     );
 }
 
-fn model_loss<M: NextTokenModel>(
-    model: &M,
-    x: &Tensor<2, burn::tensor::Int>,
-    y: &Tensor<2, burn::tensor::Int>,
-) -> Tensor<1> {
+fn model_loss<M: NextTokenModel>(model: &M, x: &Tensor<2, Int>, y: &Tensor<2, Int>) -> Tensor<1> {
     model.loss(x.clone(), y.clone())
 }
 
@@ -126,10 +119,9 @@ fn reward_model_and_dpo_steps_match_flex() {
             // Only the response (the last 10 positions) counts.
             let mask =
                 float_tensor((0..16).map(|i| f32::from(u8::from(i >= 6))).collect(), [1, 16], d);
-            let logp =
-                |m: &Gpt, x: &Tensor<2, burn::tensor::Int>, y: &Tensor<2, burn::tensor::Int>| {
-                    sequence_logprob(token_logprobs(m.forward(x.clone()), y.clone()), mask.clone())
-                };
+            let logp = |m: &Gpt, x: &Tensor<2, Int>, y: &Tensor<2, Int>| {
+                sequence_logprob(token_logprobs(m.forward(x.clone()), y.clone()), mask.clone())
+            };
             let reference = burn::module::Module::valid(&policy);
             let ref_c = logp(&reference, &chosen_x, &chosen_y).detach();
             let ref_r = logp(&reference, &rejected_x, &rejected_y).detach();
