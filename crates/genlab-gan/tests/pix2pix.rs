@@ -147,26 +147,17 @@ fn translate_takes_any_size_and_bad_input_is_an_error() {
     )
     .unwrap_err();
     assert!(matches!(err, GanError::Diverged { .. }), "{err}");
-    let err = train_pix2pix(
-        &small(Task::DayToNight),
-        &Pix2PixTrainConfig { l1_weight: 0.0, gan_weight: 0.0, ..quick(1, 1.0) },
-        &train,
-        &held,
-        &RunSpec::memory(),
-        &d,
-    )
-    .unwrap_err();
-    assert!(err.to_string().contains("nothing to learn"), "{err}");
-    let err = train_pix2pix(
-        &small(Task::DayToNight),
-        &Pix2PixTrainConfig { decay_epochs: 2, ..quick(1, 1.0) },
-        &train,
-        &held,
-        &RunSpec::memory(),
-        &d,
-    )
-    .unwrap_err();
-    assert!(err.to_string().contains("decay_epochs"), "{err}");
+    for (cfg, named) in [
+        (
+            Pix2PixTrainConfig { l1_weight: 0.0, gan_weight: 0.0, ..quick(1, 1.0) },
+            "nothing to learn",
+        ),
+        (Pix2PixTrainConfig { decay_epochs: 2, ..quick(1, 1.0) }, "decay_epochs"),
+    ] {
+        let model = small(Task::DayToNight);
+        let err = train_pix2pix(&model, &cfg, &train, &held, &RunSpec::memory(), &d).unwrap_err();
+        assert!(err.to_string().contains(named), "{err}");
+    }
     let mut odd = small(Task::DayToNight);
     odd.size = 20;
     let err =

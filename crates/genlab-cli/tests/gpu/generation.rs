@@ -4,11 +4,10 @@
 use burn::module::Module;
 use genlab_decoding::{GenerationConfig, generate};
 use genlab_gan::train::fixed_noise;
-use genlab_gan::{Arch, GanConfig};
 use genlab_tensor::burn;
 use genlab_transformer::{GptGenerator, KvCache};
 
-use super::steps::tiny_gpt;
+use super::steps::{tiny_dcgan, tiny_gpt};
 use super::{copy_weights, cpu, gpu, int_tensor, params, values};
 
 /// The tiny GPT with flex's seeded weights, on the device under test, for inference.
@@ -59,14 +58,7 @@ fn the_same_seed_gives_the_same_samples_on_the_gpu() {
     assert_eq!(draw(), draw(), "the same seed sampled different text");
 
     // Weights and GAN samples: the device's own generator, seeded.
-    let cfg = GanConfig {
-        arch: Arch::Dcgan,
-        shape: [1, 28, 28],
-        z_dim: 8,
-        g_width: 8,
-        d_width: 8,
-        cond_dim: 3,
-    };
+    let cfg = tiny_dcgan();
     let _rng = genlab_tensor::testing::serial();
     let grid = || {
         genlab_tensor::seed(&device, 21);

@@ -123,6 +123,14 @@ impl Trace {
         OptimConfig::default().init(&model).step(LR, model, grads)
     }
 
+    /// [`Trace::update`] on `loss(&model)`, then records the updated model's loss on the same
+    /// batch: a wrong optimiser step on the device shows there.
+    fn step<M: Module>(&mut self, what: &str, model: M, loss: impl Fn(&M) -> Tensor<1>) -> M {
+        let model = self.update(what, loss(&model), model);
+        self.loss("loss after the step", loss(&model));
+        model
+    }
+
     /// Asserts that `self` (the device under test) did what `reference` (flex) did: every
     /// loss within `rtol` relative, every update's gradients within `rtol` of that update's
     /// largest gradient.

@@ -42,6 +42,18 @@ pub fn tiny_gpt() -> GptConfig {
     }
 }
 
+/// The DCGAN every GPU test shares: conditional (three classes), 28×28, 8 maps wide.
+pub fn tiny_dcgan() -> GanConfig {
+    GanConfig {
+        arch: Arch::Dcgan,
+        shape: [1, 28, 28],
+        z_dim: 8,
+        g_width: 8,
+        d_width: 8,
+        cond_dim: 3,
+    }
+}
+
 /// A batch of next-token windows `[2, 16]`: inputs and targets shifted by one.
 fn windows(vocab: usize, device: &Device) -> (Tensor<2, Int>, Tensor<2, Int>) {
     let seq = ids(2 * 17, vocab, 1);
@@ -61,8 +73,7 @@ fn gpt_training_step_matches_flex() {
         |d| tiny_gpt().init(d),
         |model: Gpt, d, t| {
             let (x, y) = windows(32, d);
-            let model = t.update("next-token loss", model_loss(&model, &x, &y), model);
-            t.loss("loss after the step", model_loss(&model, &x, &y));
+            t.step("next-token loss", model, |m| model_loss(m, &x, &y));
         },
     );
 }
@@ -82,8 +93,7 @@ fn char_rnn_training_steps_match_flex() {
             |d| cfg.init(d),
             |model: CharRnn, d, t| {
                 let (x, y) = windows(32, d);
-                let model = t.update("next-token loss", model_loss(&model, &x, &y), model);
-                t.loss("loss after the step", model_loss(&model, &x, &y));
+                t.step("next-token loss", model, |m| model_loss(m, &x, &y));
             },
         );
     }
@@ -104,8 +114,7 @@ fn reward_model_and_dpo_steps_match_flex() {
             let bt = |m: &RewardModel| {
                 bradley_terry(m.forward(chosen.clone(), &last), m.forward(rejected.clone(), &last))
             };
-            let model = t.update("Bradley-Terry loss", bt(&model), model);
-            t.loss("loss after the step", bt(&model));
+            t.step("Bradley-Terry loss", model, bt);
         },
     );
     matches_flex(
@@ -130,8 +139,7 @@ fn reward_model_and_dpo_steps_match_flex() {
                 let pi_r = logp(m, &rejected_x, &rejected_y);
                 dpo(pi_c, pi_r, ref_c.clone(), ref_r.clone(), 0.1).0
             };
-            let policy = t.update("DPO loss", loss(&policy), policy);
-            t.loss("loss after the step", loss(&policy));
+            t.step("DPO loss", policy, loss);
         },
     );
 }
@@ -161,8 +169,7 @@ fn autoencoder_training_steps_match_flex() {
                 let raw = m.decode_raw(z).expect("a decoder");
                 Losses { recon: m.nll(raw, x.clone()), kl: Some(q.kl()) }.objective(1.0)
             };
-            let model = t.update("negative ELBO", elbo(&model), model);
-            t.loss("loss after the step", elbo(&model));
+            t.step("negative ELBO", model, elbo);
         },
     );
     let dae =
@@ -177,8 +184,7 @@ fn autoencoder_training_steps_match_flex() {
             let noisy =
                 clean.clone() + float_tensor(signed(2 * 3 * 16 * 16, 5), [2, 3, 16, 16], d) * 0.1;
             let mse = |m: &AeModel| m.losses(noisy.clone(), clean.clone()).objective(0.0);
-            let model = t.update("MSE", mse(&model), model);
-            t.loss("loss after the step", mse(&model));
+            t.step("MSE", model, mse);
         },
     );
 }
@@ -187,14 +193,7 @@ fn autoencoder_training_steps_match_flex() {
 /// fakes, then the generator through the updated discriminator, with the noise given.
 #[test]
 fn dcgan_training_step_matches_flex() {
-    let cfg = GanConfig {
-        arch: Arch::Dcgan,
-        shape: [1, 28, 28],
-        z_dim: 8,
-        g_width: 8,
-        d_width: 8,
-        cond_dim: 3,
-    };
+    let cfg = tiny_dcgan();
     cfg.validate().unwrap();
     matches_flex(
         "conditional DCGAN",
@@ -268,8 +267,7 @@ fn wavenet_training_step_matches_flex() {
             let (x, y) = (int_tensor(x, [2, 64], d), int_tensor(y, [2, 64], d));
             let speaker = Some(int_tensor(vec![0, 1], [2], d));
             let ce = |m: &WaveNet| m.loss(x.clone(), y.clone(), speaker.clone());
-            let model = t.update("cross-entropy", ce(&model), model);
-            t.loss("loss after the step", ce(&model));
+            t.step("cross-entropy", model, ce);
         },
     );
 }
