@@ -10,6 +10,9 @@ use crate::merge::{PairTable, SMALL_CHUNK, merge_large, merge_small};
 use crate::pattern::{Pattern, Splitter};
 use crate::split::{block_cuts, blocks};
 
+/// How many ids below the largest a vocabulary may leave unused (see [`Bpe::new`]).
+pub const MAX_UNUSED_IDS: usize = 4096;
+
 /// Below this many bytes, [`Bpe::encode_parallel`] does not bother cutting the text.
 const PARALLEL_BLOCK: usize = 64 * 1024;
 
@@ -43,19 +46,31 @@ pub struct Bpe {
 }
 
 impl Bpe {
-    /// Builds a tokenizer from its vocabulary. Ids of `tokens` and `specials` together must be
-    /// exactly `0..n`; every single byte must be a token; bytes and ranks must be unique.
+    /// Builds a tokenizer from its vocabulary. Ids of `tokens` and `specials` together cover
+    /// `0..n`, where `n` is one past the largest id, except for at most [`MAX_UNUSED_IDS`]
+    /// unused ids (real vocabularies have a few: cl100k_base leaves 100256 and 100261..=100275
+    /// free). Every single byte must be a token; bytes and ranks must be unique.
     pub fn new(pattern: Pattern, tokens: Vec<Token>, specials: Vec<(String, u32)>) -> Result<Bpe> {
-        let n = tokens.len() + specials.len();
+        let bad = |m: String| Err(TokenizerError::Vocab(m));
+        let used = tokens.len() + specials.len();
+        let n = tokens
+            .iter()
+            .map(|t| t.id)
+            .chain(specials.iter().map(|s| s.1))
+            .max()
+            .map_or(0, |m| m as usize + 1);
+        if n > used + MAX_UNUSED_IDS {
+            return bad(format!(
+                "ids run up to {} but only {used} are used: at most {MAX_UNUSED_IDS} may be left unused",
+                n - 1
+            ));
+        }
         let mut bytes: Vec<Option<Vec<u8>>> = vec![None; n];
         let mut ranks = vec![u32::MAX; n];
-        let bad = |m: String| Err(TokenizerError::Vocab(m));
         let mut encoder = FxHashMap::default();
         let mut rank_owner = FxHashMap::default();
         for t in tokens {
-            let Some(slot) = bytes.get_mut(t.id as usize) else {
-                return bad(format!("token id {} is out of range for {n} tokens", t.id));
-            };
+            let slot = &mut bytes[t.id as usize];
             if slot.is_some() {
                 return bad(format!("token id {} is used twice", t.id));
             }
@@ -82,12 +97,13 @@ impl Bpe {
             if seen_special.insert(text.clone(), *id).is_some() {
                 return bad(format!("special token {text:?} is listed twice"));
             }
-            match bytes.get_mut(*id as usize) {
-                None => return bad(format!("special {text:?} has id {id}, out of range for {n}")),
-                Some(Some(_)) => return bad(format!("special {text:?} reuses token id {id}")),
-                Some(slot) => *slot = Some(text.as_bytes().to_vec()),
+            let slot = &mut bytes[*id as usize];
+            if slot.is_some() {
+                return bad(format!("special {text:?} reuses token id {id}"));
             }
+            *slot = Some(text.as_bytes().to_vec());
         }
+        // An unused id keeps empty bytes, which no token has.
         let bytes: Vec<Vec<u8>> = bytes.into_iter().map(Option::unwrap_or_default).collect();
         let mut byte_ids = [0u32; 256];
         for b in 0..=255u8 {
@@ -135,7 +151,8 @@ impl Bpe {
         self.ignore_merges
     }
 
-    /// Number of ids, special tokens included.
+    /// Number of ids, special tokens and unused ids included (one past the largest id, as
+    /// tiktoken's `n_vocab`).
     pub fn vocab_size(&self) -> usize {
         self.bytes.len()
     }
@@ -157,7 +174,7 @@ impl Bpe {
 
     /// Bytes of a token (a special token's UTF-8 text for special ids).
     pub fn token_bytes(&self, id: u32) -> Option<&[u8]> {
-        self.bytes.get(id as usize).map(Vec::as_slice)
+        self.bytes.get(id as usize).map(Vec::as_slice).filter(|b| !b.is_empty())
     }
 
     /// Id of the ordinary token with exactly these bytes.
@@ -262,7 +279,7 @@ impl Bpe {
     pub fn decode_bytes(&self, ids: &[u32]) -> Result<Vec<u8>> {
         let mut out = Vec::with_capacity(ids.len() * 4);
         for &id in ids {
-            match self.bytes.get(id as usize) {
+            match self.token_bytes(id) {
                 Some(b) => out.extend_from_slice(b),
                 None => {
                     return Err(TokenizerError::UnknownId { id, vocab_size: self.vocab_size() });

@@ -8,6 +8,9 @@ pub enum TokenizerError {
     /// A token id that the vocabulary does not contain.
     #[error("unknown token id {id} (vocabulary size is {vocab_size})")]
     UnknownId { id: u32, vocab_size: usize },
+    /// An encoding name genlab does not know (or cannot load yet).
+    #[error("unknown encoding {name:?}: {reason}")]
+    Encoding { name: String, reason: String },
     /// A character the character-level vocabulary has never seen.
     #[error("character {ch:?} (U+{code:04X}) at byte {offset} is not in the character vocabulary")]
     UnknownChar { ch: char, code: u32, offset: usize },

@@ -12,6 +12,18 @@ pub const GPT2_PATTERN: &str =
 /// The GPT-4 (`cl100k_base`) split pattern.
 pub const GPT4_PATTERN: &str = r"'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]++[\r\n]*|\s*[\r\n]|\s+(?!\S)|\s+";
 
+/// The GPT-4o (`o200k_base`) split pattern: words split at case changes (`CamelCase` is two
+/// chunks), contractions stay on their word, and `/` may end a punctuation run.
+pub const O200K_PATTERN: &str = concat!(
+    r"[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?",
+    r"|[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?",
+    r"|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+",
+);
+
+/// Qwen2's split pattern (Qwen 2, 2.5 and 3): GPT-4's, except that every digit is a chunk of
+/// its own.
+pub const QWEN2_PATTERN: &str = r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+";
+
 /// Which split pattern a tokenizer uses.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Pattern {
@@ -21,28 +33,37 @@ pub enum Pattern {
     Gpt2,
     /// [`GPT4_PATTERN`], run by a hand-written splitter with identical output.
     Gpt4,
+    /// [`O200K_PATTERN`] (run by fancy-regex).
+    O200k,
+    /// [`QWEN2_PATTERN`] (run by fancy-regex).
+    Qwen2,
     /// Any fancy-regex pattern. Text between matches becomes chunks too, so nothing is lost.
     Custom(String),
 }
 
 impl Pattern {
-    /// The name used in files and on the command line: `none`, `gpt2`, `gpt4`, else the regex.
+    /// The name used in files and on the command line: `none`, `gpt2`, `gpt4`, `o200k`,
+    /// `qwen2`, else the regex.
     pub fn as_str(&self) -> &str {
         match self {
             Pattern::None => "none",
             Pattern::Gpt2 => "gpt2",
             Pattern::Gpt4 => "gpt4",
+            Pattern::O200k => "o200k",
+            Pattern::Qwen2 => "qwen2",
             Pattern::Custom(p) => p,
         }
     }
 
-    /// Inverse of [`Pattern::as_str`]; the two built-in regexes written out also map to their
-    /// built-in splitters.
+    /// Inverse of [`Pattern::as_str`]; the built-in regexes written out also map to their
+    /// built-in patterns.
     pub fn parse(s: &str) -> Pattern {
         match s {
             "none" | "" => Pattern::None,
             "gpt2" | GPT2_PATTERN => Pattern::Gpt2,
             "gpt4" | GPT4_PATTERN => Pattern::Gpt4,
+            "o200k" | O200K_PATTERN => Pattern::O200k,
+            "qwen2" | QWEN2_PATTERN => Pattern::Qwen2,
             other => Pattern::Custom(other.to_string()),
         }
     }
@@ -53,6 +74,8 @@ impl Pattern {
             Pattern::None => None,
             Pattern::Gpt2 => Some(GPT2_PATTERN),
             Pattern::Gpt4 => Some(GPT4_PATTERN),
+            Pattern::O200k => Some(O200K_PATTERN),
+            Pattern::Qwen2 => Some(QWEN2_PATTERN),
             Pattern::Custom(p) => Some(p),
         }
     }
@@ -63,9 +86,10 @@ impl Pattern {
             Pattern::None => Kind::Whole,
             Pattern::Gpt2 => Kind::Gpt2,
             Pattern::Gpt4 => Kind::Gpt4,
-            Pattern::Custom(p) => {
+            Pattern::O200k | Pattern::Qwen2 | Pattern::Custom(_) => {
+                let p = self.regex().unwrap_or_default();
                 Kind::Regex(Box::new(fancy_regex::Regex::new(p).map_err(|e| {
-                    TokenizerError::Pattern { pattern: p.clone(), reason: e.to_string() }
+                    TokenizerError::Pattern { pattern: p.to_string(), reason: e.to_string() }
                 })?))
             }
         };

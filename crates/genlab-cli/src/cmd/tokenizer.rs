@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{Context, bail};
-use genlab_tokenizer::{AllowedSpecial, Bpe, Pattern, Tokenizer, Trainer};
+use genlab_tokenizer::{AllowedSpecial, Bpe, Encoding, Pattern, Tokenizer, Trainer};
 
 /// The built-in split patterns.
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -14,6 +14,10 @@ pub enum PatternArg {
     Gpt2,
     /// GPT-4's `cl100k_base` pattern.
     Gpt4,
+    /// GPT-4o's `o200k_base` pattern.
+    O200k,
+    /// Qwen2's pattern (GPT-4's with single digits).
+    Qwen2,
     /// No pre-tokenization: the whole text is one chunk.
     None,
 }
@@ -23,6 +27,8 @@ impl From<PatternArg> for Pattern {
         match p {
             PatternArg::Gpt2 => Pattern::Gpt2,
             PatternArg::Gpt4 => Pattern::Gpt4,
+            PatternArg::O200k => Pattern::O200k,
+            PatternArg::Qwen2 => Pattern::Qwen2,
             PatternArg::None => Pattern::None,
         }
     }
@@ -100,7 +106,12 @@ pub struct TokenizerArgs {
     /// genlab JSON, Hugging Face tokenizer.json, or a .tiktoken rank file.
     #[arg(long)]
     tokenizer: PathBuf,
-    /// Split pattern for .tiktoken files (they do not record one).
+    /// The published vocabulary a .tiktoken file holds (its split pattern and special tokens):
+    /// r50k_base (gpt2), p50k_base, cl100k_base, o200k_base, llama3, qwen2. Default: the one
+    /// the file is named after (`o200k_base.tiktoken`), else --pattern with no specials.
+    #[arg(long)]
+    encoding: Option<Encoding>,
+    /// Split pattern for other .tiktoken files (they do not record one).
     #[arg(long, value_enum, default_value_t = PatternArg::Gpt4)]
     pattern: PatternArg,
 }
@@ -140,7 +151,7 @@ fn is_tiktoken(path: &Path) -> bool {
 
 impl TokenizerArgs {
     fn load(&self) -> anyhow::Result<Box<dyn Tokenizer>> {
-        if is_tiktoken(&self.tokenizer) {
+        if is_tiktoken(&self.tokenizer) || self.encoding.is_some() {
             return Ok(Box::new(self.load_bpe()?));
         }
         Ok(genlab_tokenizer::load(&self.tokenizer)?)
@@ -149,7 +160,13 @@ impl TokenizerArgs {
     fn load_bpe(&self) -> anyhow::Result<Bpe> {
         let path = &self.tokenizer;
         if is_tiktoken(path) {
+            if let Some(e) = self.encoding.or_else(|| Encoding::from_file_name(path)) {
+                return Ok(e.load(path)?);
+            }
             return Ok(Bpe::load_tiktoken(path, self.pattern.into(), Vec::new())?);
+        }
+        if let Some(e) = self.encoding {
+            bail!("--encoding {e} is for .tiktoken rank files; {} is not one", path.display());
         }
         match Bpe::load(path) {
             Ok(b) => Ok(b),

@@ -7,13 +7,14 @@ use base64::engine::general_purpose::STANDARD;
 use rustc_hash::FxHashMap;
 
 use super::{parse_err, read, write_atomic};
-use crate::bpe::{Bpe, Token};
+use crate::bpe::{Bpe, MAX_UNUSED_IDS, Token};
 use crate::error::{Result, TokenizerError};
 use crate::pattern::Pattern;
 
 impl Bpe {
     /// Parses a tiktoken rank file. The file holds no pattern or special tokens, so they are
-    /// given here; special ids must follow the ranks. `path` only labels errors.
+    /// given here (see [`crate::Encoding`] for the published vocabularies'). Specials may take
+    /// ranks the file leaves free. `path` only labels errors.
     ///
     /// ```
     /// use genlab_tokenizer::{Bpe, Pattern};
@@ -64,12 +65,17 @@ impl Bpe {
             }
             tokens.push(Token { id: rank, bytes, rank });
         }
-        let count = tokens.len() as u32;
-        if let Some(t) = tokens.iter().find(|t| t.id >= count) {
+        // Real rank files leave a few ranks to special tokens (p50k_base: 50256), so a gap is
+        // fine up to MAX_UNUSED_IDS; past that it is a damaged file.
+        let count = tokens.len();
+        if let Some(t) = tokens.iter().find(|t| t.rank as usize >= count + MAX_UNUSED_IDS) {
             let line = seen_rank[&t.rank];
             return Err(err(
                 line,
-                format!("rank {} leaves a gap: {count} tokens need ranks 0..{count}", t.rank),
+                format!(
+                    "rank {} leaves a gap: {count} tokens may leave at most {MAX_UNUSED_IDS} ranks unused",
+                    t.rank
+                ),
             ));
         }
         Bpe::new(pattern, tokens, specials).map_err(|e| match e {

@@ -1,6 +1,8 @@
 //! Shared helpers for the integration tests.
 #![allow(dead_code)]
 
+pub mod vocab;
+
 use std::sync::OnceLock;
 
 use genlab_tokenizer::{Bpe, Pattern, Trainer};

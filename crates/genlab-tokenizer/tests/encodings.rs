@@ -1,0 +1,189 @@
+//! The published vocabularies, loaded from their rank files, give the reference's ids.
+//!
+//! The rank files come from the crates.io `tiktoken` crate (a dev-dependency), written out in
+//! tiktoken's text format. For OpenAI's four the text must hash to the sha256 that Python
+//! tiktoken checks its downloads against (`tiktoken_ext/openai_public.py`), so the file under
+//! test is byte for byte the official one. The reference ids are that crate's; it holds them
+//! to Python tiktoken for OpenAI's vocabularies and to Hugging Face `tokenizers` for the
+//! others.
+
+mod common;
+
+use std::path::Path;
+
+use common::vocab::{official_sha256, rank_file, reference};
+use genlab_tokenizer::{AllowedSpecial, Bpe, Encoding};
+use rand::{Rng, SeedableRng};
+use sha2::{Digest, Sha256};
+
+/// A seeded mix of everything the split patterns treat differently: cased words
+/// (`CamelCase`, `ǅ`), contractions, digit runs, whitespace runs with CR/LF, tabs and NBSP,
+/// punctuation runs ending in `/` or newlines, CJK, Arabic, Devanagari, combining marks,
+/// emoji with skin tones and ZWJ, and random code points.
+fn unicode_mix(bytes: usize, seed: u64) -> String {
+    const PIECES: &[&str] = &[
+        "the",
+        "The",
+        "THE",
+        "CamelCase",
+        "iPhone",
+        "HTTPServer",
+        "ǅemal",
+        "ǈ",
+        "don't",
+        "DON'T",
+        "we'll",
+        "it's",
+        "'S",
+        "they'VE",
+        "123",
+        "4567890",
+        "٣٤٥",
+        "²",
+        "Ⅻ",
+        " ",
+        "  ",
+        "   ",
+        "\t",
+        "\n",
+        "\r\n",
+        "\n\n",
+        " \n ",
+        "\u{a0}",
+        "\u{3000}",
+        "...",
+        "?!",
+        "://",
+        "./",
+        ".\n/",
+        "/",
+        "—",
+        "“quoted”",
+        "(x)",
+        "{}",
+        "->",
+        "数字と漢字",
+        "中文文本",
+        "日本語",
+        "مرحبا",
+        "नमस्ते",
+        "e\u{301}",
+        "a\u{308}\u{301}",
+        "\u{301}",
+        "😀",
+        "👍🏽",
+        "👨‍👩‍👧",
+        "🦀",
+        "ﬁ",
+        "ß",
+        "İ",
+        "ſ",
+        "'ſ",
+        "x²",
+        "v1.2.3",
+        "fn main() {",
+        "<|endoftext|>",
+    ];
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+    let mut s = String::with_capacity(bytes + 16);
+    while s.len() < bytes {
+        if rng.random_bool(0.1) {
+            // Any assigned-looking scalar value from the BMP and the emoji planes.
+            let c = loop {
+                let v = if rng.random_bool(0.8) {
+                    rng.random_range(0x20..0x3000)
+                } else {
+                    rng.random_range(0x1F300..0x1FAFF)
+                };
+                if let Some(c) = char::from_u32(v) {
+                    break c;
+                }
+            };
+            s.push(c);
+        } else {
+            s.push_str(PIECES[rng.random_range(0..PIECES.len())]);
+        }
+    }
+    s
+}
+
+/// This crate's own Rust sources: code, comments, long whitespace runs.
+fn source_code() -> String {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+    files.retain(|p| p.extension().is_some_and(|x| x == "rs"));
+    files.sort();
+    files.iter().map(|p| std::fs::read_to_string(p).unwrap()).collect()
+}
+
+fn texts() -> Vec<(&'static str, String)> {
+    let prose = genlab_data::embedded::shakespeare();
+    vec![
+        ("shakespeare", prose[..prose.len().min(300_000)].to_string()),
+        ("source", source_code()),
+        ("unicode", unicode_mix(200_000, 7)),
+    ]
+}
+
+#[test]
+fn every_named_encoding_gives_the_reference_ids() {
+    let dir = tempfile::tempdir().unwrap();
+    let texts = texts();
+    for e in Encoding::ALL {
+        let file = rank_file(e);
+        if let Some(want) = official_sha256(e) {
+            let got = format!("{:x}", Sha256::digest(file.as_bytes()));
+            assert_eq!(got, want, "{e}: the rank file is not the official one");
+        }
+        // Loaded as a user would: by the name the file carries.
+        let path = dir.path().join(format!("{}.tiktoken", e.name()));
+        std::fs::write(&path, &file).unwrap();
+        assert_eq!(Encoding::from_file_name(&path), Some(e));
+        let bpe = e.load(&path).unwrap();
+        let r = reference(e);
+        for (kind, text) in &texts {
+            let want = r.encode(text);
+            let got = bpe.encode(text);
+            if got != want {
+                let at = got.iter().zip(&want).position(|(a, b)| a != b).unwrap_or(0);
+                let lo = at.saturating_sub(3);
+                panic!(
+                    "{e} on {kind}: ids differ at {at}: genlab {:?} ({:?}), reference {:?} ({:?})",
+                    &got[lo..(at + 3).min(got.len())],
+                    bpe.decode(&got[lo..(at + 3).min(got.len())]).unwrap(),
+                    &want[lo..(at + 3).min(want.len())],
+                    String::from_utf8_lossy(&r.decode(&want[lo..(at + 3).min(want.len())])),
+                );
+            }
+            assert_eq!(bpe.count(text), want.len(), "{e} on {kind}: count");
+            assert_eq!(bpe.decode_bytes(&got).unwrap(), text.as_bytes(), "{e} on {kind}");
+            println!(
+                "{e:>12} {kind:>12}: {:>7} bytes -> {:>7} tokens, identical",
+                text.len(),
+                got.len()
+            );
+        }
+        // Special tokens, allowed: every one of them, between ordinary text.
+        let mut text = String::from("Hi");
+        for (special, _) in e.special_tokens() {
+            text += &special;
+            text += " there\n";
+        }
+        let with = bpe.encode_with_special(&text, &AllowedSpecial::All);
+        assert_eq!(with, r.encode_with_special_tokens(&text), "{e}: special tokens");
+        assert_eq!(bpe.encode(&text), r.encode(&text), "{e}: specials as plain text");
+    }
+}
+
+#[test]
+fn a_rank_file_of_another_vocabulary_is_refused_naming_both_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("r50k_base.tiktoken");
+    std::fs::write(&path, rank_file(Encoding::R50kBase)).unwrap();
+    let err = Encoding::Cl100kBase.load(&path).unwrap_err().to_string();
+    // r50k_base's ranks run into the ids cl100k_base's special tokens need, or are too few.
+    assert!(err.contains("50256 ranks") && err.contains("cl100k_base has 100256"), "{err}");
+    let bpe: Bpe = Encoding::R50kBase.load(&path).unwrap();
+    assert_eq!(bpe.vocab_size(), 50_257);
+    assert_eq!(bpe.special_id("<|endoftext|>"), Some(50_256));
+}
