@@ -6,6 +6,7 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use crate::error::{Result, TokenizerError};
+use crate::index::TokenIndex;
 use crate::merge::{PairTable, SMALL_CHUNK, merge_large, merge_small};
 use crate::pattern::{Pattern, Splitter};
 use crate::split::{block_cuts, blocks};
@@ -36,7 +37,8 @@ pub struct Bpe {
     /// Rank of every id; `u32::MAX` for special tokens.
     ranks: Vec<u32>,
     specials: Vec<(String, u32)>,
-    encoder: FxHashMap<Vec<u8>, u32>,
+    /// Ordinary tokens' bytes to their ids.
+    encoder: TokenIndex,
     pairs: PairTable,
     byte_ids: [u32; 256],
     max_token_len: usize,
@@ -51,6 +53,17 @@ impl Bpe {
     /// unused ids (real vocabularies have a few: cl100k_base leaves 100256 and 100261..=100275
     /// free). Every single byte must be a token; bytes and ranks must be unique.
     pub fn new(pattern: Pattern, tokens: Vec<Token>, specials: Vec<(String, u32)>) -> Result<Bpe> {
+        Bpe::build(pattern, tokens, specials, None)
+    }
+
+    /// [`Bpe::new`], with the merge table given instead of derived from the token bytes, which is most of
+    /// the work for a large vocabulary. Its ids are checked; its content is trusted.
+    pub(crate) fn build(
+        pattern: Pattern,
+        tokens: Vec<Token>,
+        specials: Vec<(String, u32)>,
+        merge_table: Option<PairTable>,
+    ) -> Result<Bpe> {
         let bad = |m: String| Err(TokenizerError::Vocab(m));
         let used = tokens.len() + specials.len();
         let n = tokens
@@ -65,30 +78,35 @@ impl Bpe {
                 n - 1
             ));
         }
-        let mut bytes: Vec<Option<Vec<u8>>> = vec![None; n];
+        let mut bytes: Vec<Vec<u8>> = vec![Vec::new(); n];
         let mut ranks = vec![u32::MAX; n];
-        let mut encoder = FxHashMap::default();
-        let mut rank_owner = FxHashMap::default();
+        let mut taken = vec![false; n];
+        let mut encoder = TokenIndex::with_capacity(tokens.len());
+        let mut by_rank: Vec<(u32, u32)> = Vec::with_capacity(tokens.len());
         for t in tokens {
-            let slot = &mut bytes[t.id as usize];
-            if slot.is_some() {
+            let id = t.id as usize;
+            if std::mem::replace(&mut taken[id], true) {
                 return bad(format!("token id {} is used twice", t.id));
             }
             if t.bytes.is_empty() {
                 return bad(format!("token id {} is empty", t.id));
             }
-            if let Some(other) = encoder.insert(t.bytes.clone(), t.id) {
+            ranks[id] = t.rank;
+            by_rank.push((t.rank, t.id));
+            bytes[id] = t.bytes;
+            if let Err(other) = encoder.insert(t.id, &bytes) {
                 return bad(format!(
                     "tokens {other} and {} have the same bytes {:?}",
-                    t.id, t.bytes
+                    t.id, bytes[id]
                 ));
             }
-            if let Some(other) = rank_owner.insert(t.rank, t.id) {
-                return bad(format!("tokens {other} and {} have the same rank {}", t.id, t.rank));
-            }
-            ranks[t.id as usize] = t.rank;
-            *slot = Some(t.bytes);
         }
+        by_rank.sort_unstable();
+        if let Some(w) = by_rank.windows(2).find(|w| w[0].0 == w[1].0) {
+            let (a, b) = (w[0].1.min(w[1].1), w[0].1.max(w[1].1));
+            return bad(format!("tokens {a} and {b} have the same rank {}", w[0].0));
+        }
+        drop(by_rank);
         let mut seen_special = FxHashMap::default();
         for (text, id) in &specials {
             if text.is_empty() {
@@ -97,18 +115,16 @@ impl Bpe {
             if seen_special.insert(text.clone(), *id).is_some() {
                 return bad(format!("special token {text:?} is listed twice"));
             }
-            let slot = &mut bytes[*id as usize];
-            if slot.is_some() {
+            if std::mem::replace(&mut taken[*id as usize], true) {
                 return bad(format!("special {text:?} reuses token id {id}"));
             }
-            *slot = Some(text.as_bytes().to_vec());
+            bytes[*id as usize] = text.as_bytes().to_vec();
         }
         // An unused id keeps empty bytes, which no token has.
-        let bytes: Vec<Vec<u8>> = bytes.into_iter().map(Option::unwrap_or_default).collect();
         let mut byte_ids = [0u32; 256];
         for b in 0..=255u8 {
-            match encoder.get([b].as_slice()) {
-                Some(&id) => byte_ids[b as usize] = id,
+            match encoder.get(&[b], &bytes) {
+                Some(id) => byte_ids[b as usize] = id,
                 None => {
                     return bad(format!(
                         "byte 0x{b:02x} has no token, so not all text is encodable"
@@ -116,15 +132,33 @@ impl Bpe {
                 }
             }
         }
-        let mut pairs = PairTable::default();
-        for (t, &id) in &encoder {
-            for k in 1..t.len() {
-                if let (Some(&l), Some(&r)) = (encoder.get(&t[..k]), encoder.get(&t[k..])) {
-                    pairs.insert(l, r, ranks[id as usize], id);
+        let pairs = match merge_table {
+            Some(table) => {
+                let ordinary = |id: u64| ranks.get(id as usize).is_some_and(|&r| r != u32::MAX);
+                for (key, value) in table.iter() {
+                    let (l, r, id) = (key >> 32, key & 0xffff_ffff, value & 0xffff_ffff);
+                    if !(ordinary(l) && ordinary(r) && ordinary(id)) {
+                        return bad(format!("merge {l} + {r} -> {id} names a non-token id"));
+                    }
                 }
+                table
             }
-        }
-        let max_token_len = encoder.keys().map(Vec::len).max().unwrap_or(1);
+            None => {
+                let mut pairs = PairTable::with_capacity(ranks.len());
+                for id in encoder.ids() {
+                    let t = &bytes[id as usize];
+                    for k in 1..t.len() {
+                        if let (Some(l), Some(r)) =
+                            (encoder.get(&t[..k], &bytes), encoder.get(&t[k..], &bytes))
+                        {
+                            pairs.insert(l, r, ranks[id as usize], id);
+                        }
+                    }
+                }
+                pairs
+            }
+        };
+        let max_token_len = encoder.ids().map(|id| bytes[id as usize].len()).max().unwrap_or(1);
         Ok(Bpe {
             splitter: pattern.splitter()?,
             bytes,
@@ -179,7 +213,7 @@ impl Bpe {
 
     /// Id of the ordinary token with exactly these bytes.
     pub fn token_id(&self, bytes: &[u8]) -> Option<u32> {
-        self.encoder.get(bytes).copied()
+        self.encoder.get(bytes, &self.bytes)
     }
 
     /// Merge rank of an ordinary token.
@@ -202,6 +236,16 @@ impl Bpe {
     /// Number of `(left, right) -> merged` entries the encoder consults.
     pub fn pair_count(&self) -> usize {
         self.pairs.len()
+    }
+
+    /// The encoder's merge table, sorted: `(left << 32 | right, rank << 32 | merged id)`.
+    pub(crate) fn merge_table(&self) -> Vec<(u64, u64)> {
+        self.pairs.entries()
+    }
+
+    /// Bytes and rank of every id (empty bytes and `u32::MAX` for an unused id).
+    pub(crate) fn raw_ids(&self) -> (&[Vec<u8>], &[u32]) {
+        (&self.bytes, &self.ranks)
     }
 
     /// Encodes text; special-token text is encoded as ordinary text (the safe default for
@@ -229,7 +273,7 @@ impl Bpe {
     fn encode_chunk(&self, chunk: &[u8], out: &mut Vec<u32>, scratch: &mut Vec<u64>) {
         if self.ignore_merges
             && chunk.len() <= self.max_token_len
-            && let Some(&id) = self.encoder.get(chunk)
+            && let Some(id) = self.encoder.get(chunk, &self.bytes)
         {
             out.push(id);
             return;

@@ -23,6 +23,10 @@ pub(crate) struct PairTable {
 }
 
 impl PairTable {
+    pub(crate) fn with_capacity(n: usize) -> Self {
+        Self { map: FxHashMap::with_capacity_and_hasher(n, Default::default()) }
+    }
+
     pub(crate) fn insert(&mut self, left: u32, right: u32, rank: u32, id: u32) {
         let key = (u64::from(left) << 32) | u64::from(right);
         let value = (u64::from(rank) << 32) | u64::from(id);
@@ -39,6 +43,23 @@ impl PairTable {
 
     pub(crate) fn len(&self) -> usize {
         self.map.len()
+    }
+
+    /// Sets `key` (`left << 32 | right`) to `value` (`rank << 32 | id`), as a stored table has it.
+    pub(crate) fn insert_raw(&mut self, key: u64, value: u64) {
+        self.map.insert(key, value);
+    }
+
+    /// Every `(key, value)`, in no particular order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (u64, u64)> + '_ {
+        self.map.iter().map(|(&k, &v)| (k, v))
+    }
+
+    /// Every `(key, value)`, sorted by key (so files written from it are reproducible).
+    pub(crate) fn entries(&self) -> Vec<(u64, u64)> {
+        let mut out: Vec<(u64, u64)> = self.map.iter().map(|(&k, &v)| (k, v)).collect();
+        out.sort_unstable();
+        out
     }
 }
 

@@ -163,6 +163,10 @@ fn every_named_encoding_gives_the_reference_ids() {
                 got.len()
             );
         }
+        // The binary format carries the merge table: the same ids, loaded without deriving it.
+        let binary = Bpe::from_binary(&bpe.to_binary(), "b.glbpe").unwrap();
+        let (_, text) = &texts[2];
+        assert_eq!(binary.encode(text), bpe.encode(text), "{e}: binary format");
         // Special tokens, allowed: every one of them, between ordinary text.
         let mut text = String::from("Hi");
         for (special, _) in e.special_tokens() {

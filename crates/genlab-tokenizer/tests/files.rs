@@ -61,6 +61,41 @@ fn tiktoken_round_trip() {
 }
 
 #[test]
+fn binary_round_trip_is_reproducible_and_loads_by_content() {
+    let dir = tempfile::tempdir().unwrap();
+    for p in [Pattern::Gpt2, Pattern::Gpt4, Pattern::None] {
+        let bpe = trained(p, true);
+        let path = dir.path().join("tok.glbpe");
+        bpe.save_binary(&path).unwrap();
+        let back = Bpe::load_binary(&path).unwrap();
+        same_behaviour(bpe, &back);
+        assert_eq!(back.to_binary(), bpe.to_binary(), "same tokenizer, same bytes");
+        assert_eq!(back.pair_count(), bpe.pair_count());
+        let any = genlab_tokenizer::load(&path).unwrap();
+        assert_eq!(any.encode(CORPUS).unwrap(), bpe.encode(CORPUS));
+    }
+}
+
+#[test]
+fn corrupt_binary_files_are_refused_never_a_panic() {
+    let good = trained(Pattern::Gpt4, true).to_binary();
+    for cut in (0..good.len()).step_by(97) {
+        let err = Bpe::from_binary(&good[..cut], "t.glbpe").unwrap_err().to_string();
+        assert!(err.starts_with("t.glbpe"), "{err}");
+    }
+    let mut flipped = good.clone();
+    flipped[good.len() / 2] ^= 1;
+    let err = Bpe::from_binary(&flipped, "t.glbpe").unwrap_err().to_string();
+    assert!(err.contains("checksum mismatch"), "{err}");
+    let mut newer = good.clone();
+    newer[8] = 9;
+    let err = Bpe::from_binary(&newer, "t.glbpe").unwrap_err().to_string();
+    assert!(err.contains("version 9"), "{err}");
+    let err = Bpe::from_binary(b"{\"format\": 1}", "t.glbpe").unwrap_err().to_string();
+    assert!(err.contains("no GLBPE header"), "{err}");
+}
+
+#[test]
 fn hf_round_trip() {
     let dir = tempfile::tempdir().unwrap();
     for p in [Pattern::Gpt2, Pattern::Gpt4, Pattern::None] {

@@ -87,6 +87,15 @@ pub enum TokenizerCmd {
         #[command(flatten)]
         input: InputArgs,
     },
+    /// Write a BPE tokenizer in another format, chosen by the name: `.glbpe` (genlab's binary
+    /// format: loads fastest, e.g. o200k_base in a few tens of ms), `.tiktoken`, or genlab JSON.
+    Convert {
+        #[command(flatten)]
+        tok: TokenizerArgs,
+        /// Where to write it.
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Show a tokenizer's longest tokens and, on a file, its compression.
     Inspect {
         #[command(flatten)]
@@ -149,6 +158,10 @@ fn is_tiktoken(path: &Path) -> bool {
     path.extension().is_some_and(|e| e == "tiktoken")
 }
 
+fn is_binary(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "glbpe")
+}
+
 impl TokenizerArgs {
     fn load(&self) -> anyhow::Result<Box<dyn Tokenizer>> {
         if is_tiktoken(&self.tokenizer) || self.encoding.is_some() {
@@ -167,6 +180,9 @@ impl TokenizerArgs {
         }
         if let Some(e) = self.encoding {
             bail!("--encoding {e} is for .tiktoken rank files; {} is not one", path.display());
+        }
+        if is_binary(path) {
+            return Ok(Bpe::load_binary(path)?);
         }
         match Bpe::load(path) {
             Ok(b) => Ok(b),
@@ -247,6 +263,17 @@ pub fn run(cmd: TokenizerCmd) -> anyhow::Result<()> {
         }
         TokenizerCmd::Count { tok, input } => {
             println!("{}", tok.load()?.encode(&input.read()?)?.len());
+        }
+        TokenizerCmd::Convert { tok, out } => {
+            let bpe = tok.load_bpe()?;
+            if is_binary(&out) {
+                bpe.save_binary(&out)?;
+            } else if is_tiktoken(&out) {
+                bpe.save_tiktoken(&out)?;
+            } else {
+                bpe.save(&out)?;
+            }
+            eprintln!("wrote {} ({} ids)", out.display(), bpe.vocab_size());
         }
         TokenizerCmd::Inspect { tok, data, top } => {
             inspect(&tok.load_bpe()?, data.as_deref(), top)?

@@ -1,5 +1,6 @@
 //! Files: genlab's native JSON, tiktoken rank files and Hugging Face `tokenizer.json`.
 
+pub(crate) mod binary;
 pub(crate) mod hf;
 pub(crate) mod native;
 pub(crate) mod tiktoken;
@@ -14,6 +15,11 @@ pub(crate) fn read(path: &Path) -> Result<String> {
 
 /// Writes through a temporary file and a rename, so a crash never leaves half a file.
 pub(crate) fn write_atomic(path: &Path, contents: &str) -> Result<()> {
+    write_atomic_bytes(path, contents.as_bytes())
+}
+
+/// [`write_atomic`] for bytes.
+pub(crate) fn write_atomic_bytes(path: &Path, contents: &[u8]) -> Result<()> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|e| TokenizerError::io(path, e))?;
     }

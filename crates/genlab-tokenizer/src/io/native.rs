@@ -160,8 +160,8 @@ impl CharTokenizer {
     }
 }
 
-/// Loads any tokenizer file genlab knows by its content: native BPE, native character, or a
-/// Hugging Face `tokenizer.json`. (tiktoken files carry no pattern: see [`Bpe::load_tiktoken`].)
+/// Loads any tokenizer file genlab knows by its content: native BPE (JSON or binary), native
+/// character, or a Hugging Face `tokenizer.json`. (tiktoken files carry no pattern: see [`Bpe::load_tiktoken`].)
 pub fn load(path: impl AsRef<Path>) -> Result<Box<dyn Tokenizer>> {
     #[derive(Deserialize)]
     struct Probe {
@@ -170,7 +170,12 @@ pub fn load(path: impl AsRef<Path>) -> Result<Box<dyn Tokenizer>> {
     }
     let path = path.as_ref();
     let label = path.display().to_string();
-    let src = read(path)?;
+    let data = std::fs::read(path).map_err(|e| TokenizerError::io(path, e))?;
+    if data.starts_with(super::binary::BINARY_MAGIC) {
+        return Ok(Box::new(Bpe::from_binary(&data, &label)?));
+    }
+    let src = String::from_utf8(data)
+        .map_err(|e| parse_err(&label, None, format!("not UTF-8 text: {e}")))?;
     let probe: Probe = serde_json::from_str(&src).map_err(|e| TokenizerError::json(&label, &e))?;
     match (probe.format.as_deref(), probe.model.is_some()) {
         (Some(BPE_FORMAT), _) => Ok(Box::new(Bpe::from_json(&src, &label)?)),

@@ -36,8 +36,7 @@ impl Bpe {
             problem,
         };
         let mut tokens = Vec::new();
-        let mut seen_bytes: FxHashMap<Vec<u8>, usize> = FxHashMap::default();
-        let mut seen_rank: FxHashMap<u32, usize> = FxHashMap::default();
+        let mut lines = Vec::new();
         for (i, line) in src.lines().enumerate() {
             let n = i + 1;
             if line.trim().is_empty() {
@@ -57,27 +56,39 @@ impl Bpe {
                 .trim_end()
                 .parse()
                 .map_err(|_| err(n, format!("rank {rank:?} is not a non-negative integer")))?;
-            if let Some(prev) = seen_bytes.insert(bytes.clone(), n) {
-                return Err(err(n, format!("token {b64:?} already appeared on line {prev}")));
-            }
-            if let Some(prev) = seen_rank.insert(rank, n) {
-                return Err(err(n, format!("rank {rank} already appeared on line {prev}")));
-            }
             tokens.push(Token { id: rank, bytes, rank });
+            lines.push(n);
         }
         // Real rank files leave a few ranks to special tokens (p50k_base: 50256), so a gap is
         // fine up to MAX_UNUSED_IDS; past that it is a damaged file.
         let count = tokens.len();
-        if let Some(t) = tokens.iter().find(|t| t.rank as usize >= count + MAX_UNUSED_IDS) {
-            let line = seen_rank[&t.rank];
+        let limit = count + MAX_UNUSED_IDS;
+        if let Some(i) = tokens.iter().position(|t| t.rank as usize >= limit) {
             return Err(err(
-                line,
+                lines[i],
                 format!(
                     "rank {} leaves a gap: {count} tokens may leave at most {MAX_UNUSED_IDS} ranks unused",
-                    t.rank
+                    tokens[i].rank
                 ),
             ));
         }
+        // Repeated ranks and repeated tokens, whichever comes first in the file. Ranks are below
+        // `limit` now, so a table indexed by rank finds them without hashing.
+        let mut first_with_rank = vec![0usize; limit];
+        let mut first_with_bytes: FxHashMap<&[u8], usize> =
+            FxHashMap::with_capacity_and_hasher(count, Default::default());
+        for (t, &n) in tokens.iter().zip(&lines) {
+            if let Some(&prev) = first_with_bytes.get(t.bytes.as_slice()) {
+                let b64 = STANDARD.encode(&t.bytes);
+                return Err(err(n, format!("token {b64:?} already appeared on line {prev}")));
+            }
+            first_with_bytes.insert(&t.bytes, n);
+            let prev = std::mem::replace(&mut first_with_rank[t.rank as usize], n);
+            if prev != 0 {
+                return Err(err(n, format!("rank {} already appeared on line {prev}", t.rank)));
+            }
+        }
+        drop(first_with_bytes);
         Bpe::new(pattern, tokens, specials).map_err(|e| match e {
             TokenizerError::Vocab(problem) => parse_err(path, None, problem),
             other => other,
