@@ -249,6 +249,9 @@ impl Fixtures {
                 vec!["--tokenizer".into(), p("tok.json"), "1".into(), "2".into()]
             }
             ["tokenizer", "inspect"] => vec!["--tokenizer".into(), p("tok.json")],
+            ["tokenizer", "convert"] => {
+                vec!["--tokenizer".into(), p("tok.json"), "--out".into(), format!("{out}/t.glbpe")]
+            }
             ["gpt", "train"] => {
                 ["--steps", "1", "--batch-size", "2", "--max-tokens", "2", "--out", out]
                     .map(String::from)
