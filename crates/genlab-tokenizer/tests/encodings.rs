@@ -191,3 +191,47 @@ fn a_rank_file_of_another_vocabulary_is_refused_naming_both_counts() {
     assert_eq!(bpe.vocab_size(), 50_257);
     assert_eq!(bpe.special_id("<|endoftext|>"), Some(50_256));
 }
+
+mod random {
+    use std::sync::OnceLock;
+
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::common::tricky_text;
+
+    /// cl100k_base and o200k_base, loaded once from the reference's rank files.
+    fn loaded(e: Encoding) -> &'static Bpe {
+        static CELLS: [OnceLock<Bpe>; 2] = [const { OnceLock::new() }; 2];
+        let slot = usize::from(e == Encoding::O200kBase);
+        CELLS[slot].get_or_init(|| e.from_tiktoken(&rank_file(e), "ranks").unwrap())
+    }
+
+    /// Pieces that the two patterns treat differently, on top of the shared tricky ones.
+    fn text() -> impl Strategy<Value = String> {
+        let piece = prop_oneof![
+            tricky_text(),
+            "[A-Z][a-z]{1,5}[A-Z][a-z]{1,5}",
+            "[a-z]{1,4}'(s|S|t|ll|VE|re|m|d)",
+            "[.?!]{1,3}[\r\n/]{1,3}",
+            "[ \t\r\n\u{a0}\u{3000}]{1,6}",
+            "[0-9\u{660}-\u{669}\u{b2}\u{2160}]{1,7}",
+            "\\PC{1,8}",
+            Just("ǅǈǋ".to_string()),
+            Just("\u{301}\u{308}".to_string()),
+            Just("👨\u{200d}👩\u{200d}👧".to_string()),
+        ];
+        prop::collection::vec(piece, 0..12).prop_map(|v| v.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+
+        #[test]
+        fn random_text_gives_the_reference_ids(s in text()) {
+            for e in [Encoding::Cl100kBase, Encoding::O200kBase] {
+                prop_assert_eq!(loaded(e).encode(&s), reference(e).encode(&s), "{} on {:?}", e, s);
+            }
+        }
+    }
+}
