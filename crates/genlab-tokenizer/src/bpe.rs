@@ -56,8 +56,8 @@ impl Bpe {
         Bpe::build(pattern, tokens, specials, None)
     }
 
-    /// [`Bpe::new`], with the merge table given instead of derived from the token bytes, which is most of
-    /// the work for a large vocabulary. Its ids are checked; its content is trusted.
+    /// [`Bpe::new`], with the merge table given instead of derived from the token bytes (most
+    /// of the work for a large vocabulary). Its ids are checked; its content is trusted.
     pub(crate) fn build(
         pattern: Pattern,
         tokens: Vec<Token>,
