@@ -69,8 +69,14 @@ fn a_run_resumed_across_devices_follows_the_flex_run() {
     // the same logits.
     let ckpt = Checkpoint::load(moved.file("checkpoint.bin")).unwrap();
     assert_eq!(ckpt.state.step, 12);
-    let on_cpu = ckpt.load_model(tiny_gpt().init(&cpu())).unwrap();
-    let on_gpu = ckpt.load_model(tiny_gpt().init(&gpu())).unwrap();
+    // The fresh models' initialisation draws from the process-wide generators, which the
+    // seeded tests beside this one hold while they draw.
+    let (on_cpu, on_gpu) = {
+        let _rng = genlab_tensor::testing::serial();
+        (tiny_gpt().init(&cpu()), tiny_gpt().init(&gpu()))
+    };
+    let on_cpu = ckpt.load_model(on_cpu).unwrap();
+    let on_gpu = ckpt.load_model(on_gpu).unwrap();
     assert_eq!(params(&on_cpu), params(&on_gpu));
     let x: Vec<i64> = (0..16).map(|i| (i * 5 % 32) as i64).collect();
     let a = values(on_cpu.forward(int_tensor(x.clone(), [1, 16], &cpu())));
