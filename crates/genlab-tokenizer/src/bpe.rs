@@ -3,13 +3,16 @@
 //! concatenates token bytes.
 
 use rayon::prelude::*;
-use rustc_hash::FxHashMap;
 
 use crate::error::{Result, TokenizerError};
 use crate::index::TokenIndex;
+use crate::memo::{self, Memo};
 use crate::merge::{PairTable, SMALL_CHUNK, merge_large, merge_small};
 use crate::pattern::{Pattern, Splitter};
 use crate::split::{block_cuts, blocks};
+
+mod build;
+use crate::vocab::Vocab;
 
 /// How many ids below the largest a vocabulary may leave unused (see [`Bpe::new`]).
 pub const MAX_UNUSED_IDS: usize = 4096;
@@ -33,7 +36,7 @@ pub struct Token {
 pub struct Bpe {
     splitter: Splitter,
     /// Bytes of every id, special tokens included (as their UTF-8 text).
-    bytes: Vec<Vec<u8>>,
+    bytes: Vocab,
     /// Rank of every id; `u32::MAX` for special tokens.
     ranks: Vec<u32>,
     specials: Vec<(String, u32)>,
@@ -41,10 +44,14 @@ pub struct Bpe {
     encoder: TokenIndex,
     pairs: PairTable,
     byte_ids: [u32; 256],
+    /// The merges of two single bytes, by `a << 8 | b` (see [`crate::merge::byte_pairs`]).
+    byte_pairs: Box<[u64]>,
     max_token_len: usize,
     /// Take a chunk that is itself a token whole, before any merge (tiktoken's rule, and Hugging
     /// Face's `ignore_merges: true`); when false, every chunk goes through the merges.
     ignore_merges: bool,
+    /// This tokenizer's tag in the per-thread memo of short chunks ([`crate::memo`]).
+    memo_owner: u64,
 }
 
 impl Bpe {
@@ -56,127 +63,12 @@ impl Bpe {
         Bpe::build(pattern, tokens, specials, None)
     }
 
-    /// [`Bpe::new`], with the merge table given instead of derived from the token bytes (most
-    /// of the work for a large vocabulary). Its ids are checked; its content is trusted.
-    pub(crate) fn build(
-        pattern: Pattern,
-        tokens: Vec<Token>,
-        specials: Vec<(String, u32)>,
-        merge_table: Option<PairTable>,
-    ) -> Result<Bpe> {
-        let bad = |m: String| Err(TokenizerError::Vocab(m));
-        let used = tokens.len() + specials.len();
-        let n = tokens
-            .iter()
-            .map(|t| t.id)
-            .chain(specials.iter().map(|s| s.1))
-            .max()
-            .map_or(0, |m| m as usize + 1);
-        if n > used + MAX_UNUSED_IDS {
-            return bad(format!(
-                "ids run up to {} but only {used} are used: at most {MAX_UNUSED_IDS} may be left unused",
-                n - 1
-            ));
-        }
-        let mut bytes: Vec<Vec<u8>> = vec![Vec::new(); n];
-        let mut ranks = vec![u32::MAX; n];
-        let mut taken = vec![false; n];
-        let mut encoder = TokenIndex::with_capacity(tokens.len());
-        let mut by_rank: Vec<(u32, u32)> = Vec::with_capacity(tokens.len());
-        for t in tokens {
-            let id = t.id as usize;
-            if std::mem::replace(&mut taken[id], true) {
-                return bad(format!("token id {} is used twice", t.id));
-            }
-            if t.bytes.is_empty() {
-                return bad(format!("token id {} is empty", t.id));
-            }
-            ranks[id] = t.rank;
-            by_rank.push((t.rank, t.id));
-            bytes[id] = t.bytes;
-            if let Err(other) = encoder.insert(t.id, &bytes) {
-                return bad(format!(
-                    "tokens {other} and {} have the same bytes {:?}",
-                    t.id, bytes[id]
-                ));
-            }
-        }
-        by_rank.sort_unstable();
-        if let Some(w) = by_rank.windows(2).find(|w| w[0].0 == w[1].0) {
-            let (a, b) = (w[0].1.min(w[1].1), w[0].1.max(w[1].1));
-            return bad(format!("tokens {a} and {b} have the same rank {}", w[0].0));
-        }
-        drop(by_rank);
-        let mut seen_special = FxHashMap::default();
-        for (text, id) in &specials {
-            if text.is_empty() {
-                return bad(format!("special token id {id} has empty text"));
-            }
-            if seen_special.insert(text.clone(), *id).is_some() {
-                return bad(format!("special token {text:?} is listed twice"));
-            }
-            if std::mem::replace(&mut taken[*id as usize], true) {
-                return bad(format!("special {text:?} reuses token id {id}"));
-            }
-            bytes[*id as usize] = text.as_bytes().to_vec();
-        }
-        // An unused id keeps empty bytes, which no token has.
-        let mut byte_ids = [0u32; 256];
-        for b in 0..=255u8 {
-            match encoder.get(&[b], &bytes) {
-                Some(id) => byte_ids[b as usize] = id,
-                None => {
-                    return bad(format!(
-                        "byte 0x{b:02x} has no token, so not all text is encodable"
-                    ));
-                }
-            }
-        }
-        let pairs = match merge_table {
-            Some(table) => {
-                let ordinary = |id: u64| ranks.get(id as usize).is_some_and(|&r| r != u32::MAX);
-                for (key, value) in table.iter() {
-                    let (l, r, id) = (key >> 32, key & 0xffff_ffff, value & 0xffff_ffff);
-                    if !(ordinary(l) && ordinary(r) && ordinary(id)) {
-                        return bad(format!("merge {l} + {r} -> {id} names a non-token id"));
-                    }
-                }
-                table
-            }
-            None => {
-                let mut pairs = PairTable::with_capacity(ranks.len());
-                for id in encoder.ids() {
-                    let t = &bytes[id as usize];
-                    for k in 1..t.len() {
-                        if let (Some(l), Some(r)) =
-                            (encoder.get(&t[..k], &bytes), encoder.get(&t[k..], &bytes))
-                        {
-                            pairs.insert(l, r, ranks[id as usize], id);
-                        }
-                    }
-                }
-                pairs
-            }
-        };
-        let max_token_len = encoder.ids().map(|id| bytes[id as usize].len()).max().unwrap_or(1);
-        Ok(Bpe {
-            splitter: pattern.splitter()?,
-            bytes,
-            ranks,
-            specials,
-            encoder,
-            pairs,
-            byte_ids,
-            max_token_len,
-            ignore_merges: true,
-        })
-    }
-
     /// The same tokenizer with Hugging Face's `ignore_merges` set: `true` (the default, and
     /// tiktoken's rule) takes a chunk that is a token whole; `false` always applies the merges,
     /// which can split a vocabulary word the merges never build.
     pub fn with_ignore_merges(mut self, ignore_merges: bool) -> Self {
         self.ignore_merges = ignore_merges;
+        self.memo_owner = memo::new_owner(); // the ids may change: a memo of its own
         self
     }
 
@@ -208,7 +100,7 @@ impl Bpe {
 
     /// Bytes of a token (a special token's UTF-8 text for special ids).
     pub fn token_bytes(&self, id: u32) -> Option<&[u8]> {
-        self.bytes.get(id as usize).map(Vec::as_slice).filter(|b| !b.is_empty())
+        self.bytes.get(id as usize).filter(|b| !b.is_empty())
     }
 
     /// Id of the ordinary token with exactly these bytes.
@@ -227,7 +119,7 @@ impl Bpe {
             .filter(|&id| self.ranks[id as usize] != u32::MAX)
             .map(|id| Token {
                 id,
-                bytes: self.bytes[id as usize].clone(),
+                bytes: self.bytes[id as usize].to_vec(),
                 rank: self.ranks[id as usize],
             })
             .collect()
@@ -244,7 +136,7 @@ impl Bpe {
     }
 
     /// Bytes and rank of every id (empty bytes and `u32::MAX` for an unused id).
-    pub(crate) fn raw_ids(&self) -> (&[Vec<u8>], &[u32]) {
+    pub(crate) fn raw_ids(&self) -> (&Vocab, &[u32]) {
         (&self.bytes, &self.ranks)
     }
 
@@ -264,13 +156,31 @@ impl Bpe {
 
     /// Appends the ids of `text` (special-token text as ordinary text) to `out`.
     pub fn encode_into(&self, text: &str, out: &mut Vec<u32>) {
-        let mut scratch = Vec::new();
-        self.splitter
-            .for_each(text, |chunk| self.encode_chunk(chunk.as_bytes(), out, &mut scratch));
+        memo::with(|memo| match memo {
+            Some(memo) => self
+                .splitter
+                .for_each(text, |chunk| self.encode_chunk_memo(chunk.as_bytes(), out, memo)),
+            None => self.splitter.for_each(text, |chunk| self.encode_chunk(chunk.as_bytes(), out)),
+        })
+    }
+
+    /// [`Bpe::encode_chunk`] through the memo of short chunks.
+    #[inline]
+    fn encode_chunk_memo(&self, chunk: &[u8], out: &mut Vec<u32>, memo: &mut Memo) {
+        if chunk.len() > memo::MAX_CHUNK {
+            return self.encode_chunk(chunk, out);
+        }
+        if let Some(ids) = memo.get(self.memo_owner, chunk) {
+            out.extend_from_slice(ids);
+            return;
+        }
+        let start = out.len();
+        self.encode_chunk(chunk, out);
+        memo.put(self.memo_owner, chunk, &out[start..]);
     }
 
     #[inline]
-    fn encode_chunk(&self, chunk: &[u8], out: &mut Vec<u32>, scratch: &mut Vec<u64>) {
+    fn encode_chunk(&self, chunk: &[u8], out: &mut Vec<u32>) {
         if self.ignore_merges
             && chunk.len() <= self.max_token_len
             && let Some(id) = self.encoder.get(chunk, &self.bytes)
@@ -279,9 +189,7 @@ impl Bpe {
             return;
         }
         if chunk.len() <= SMALL_CHUNK {
-            let start = out.len();
-            out.extend(chunk.iter().map(|&b| self.byte_ids[b as usize]));
-            merge_small(out, start, &self.pairs, scratch);
+            merge_small(chunk, &self.byte_ids, &self.byte_pairs, &self.pairs, out);
         } else {
             let ids: Vec<u32> = chunk.iter().map(|&b| self.byte_ids[b as usize]).collect();
             merge_large(&ids, &self.pairs, out);
@@ -309,12 +217,16 @@ impl Bpe {
     /// Number of tokens `text` encodes to.
     pub fn count(&self, text: &str) -> usize {
         let mut out = Vec::new();
-        let mut scratch = Vec::new();
         let mut n = 0;
-        self.splitter.for_each(text, |chunk| {
-            out.clear();
-            self.encode_chunk(chunk.as_bytes(), &mut out, &mut scratch);
-            n += out.len();
+        memo::with(|mut memo| {
+            self.splitter.for_each(text, |chunk| {
+                out.clear();
+                match memo.as_deref_mut() {
+                    Some(memo) => self.encode_chunk_memo(chunk.as_bytes(), &mut out, memo),
+                    None => self.encode_chunk(chunk.as_bytes(), &mut out),
+                }
+                n += out.len();
+            })
         });
         n
     }
@@ -352,7 +264,9 @@ impl Bpe {
 
     /// The merge rules `(left, right)` in rank order, each producing the next non-byte token.
     /// Derived as tiktoken-to-Hugging-Face converters do: a token's merge is what BPE with only
-    /// the lower ranks makes of its bytes, which must be exactly two tokens.
+    /// the lower ranks makes of its bytes, which must be exactly two tokens. With
+    /// [`Bpe::ignore_merges`] on, a token that no merge builds (Qwen2's vocabulary has some) is
+    /// left without one: only a chunk equal to it can produce it, on both sides.
     pub fn merges(&self) -> Result<Vec<(u32, u32, u32)>> {
         let mut order: Vec<u32> =
             (0..self.bytes.len() as u32).filter(|&id| self.bytes[id as usize].len() > 1).collect();
@@ -380,6 +294,7 @@ impl Bpe {
             }
             match parts[..] {
                 [l, r] => out.push((l, r, id)),
+                _ if self.ignore_merges => {}
                 _ => {
                     return Err(TokenizerError::Vocab(format!(
                         "token {id} ({:?}) is not the merge of two lower-ranked tokens",

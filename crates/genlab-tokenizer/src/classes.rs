@@ -1,6 +1,7 @@
-//! Character classes of the built-in split patterns: `\p{L}`, `\p{N}` and `\s`, taken from the
-//! same Unicode tables that the `regex` engine behind fancy-regex uses, so that the hand-written
-//! splitters give exactly the splits of the regexes.
+//! Character classes of the built-in split patterns: `\p{L}`, `\p{N}` and `\s` (GPT-2, GPT-4),
+//! and the finer case classes o200k needs, taken from the same Unicode tables that the `regex`
+//! engine behind fancy-regex uses, so that the hand-written splitters give exactly the splits of
+//! the regexes.
 
 use std::sync::OnceLock;
 
@@ -17,10 +18,32 @@ pub(crate) enum Class {
     Other,
 }
 
+/// The class of one character as the o200k pattern sees it: its letter classes split words at
+/// case changes, and count combining marks as part of a word.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Case {
+    /// `\p{Lu}`, `\p{Lt}`: only in the pattern's upper class.
+    Upper,
+    /// `\p{Ll}`: only in its lower class.
+    Lower,
+    /// `\p{Lm}`, `\p{Lo}`: letters in both classes (most scripts without case, CJK).
+    Caseless,
+    /// `\p{M}`: in both letter classes, yet not `\p{L}`, so also punctuation to the pattern.
+    Mark,
+    /// `\p{N}`
+    Number,
+    /// `\s`
+    Space,
+    /// Everything else.
+    Other,
+}
+
 struct Tables {
     ascii: [Class; 128],
     /// Sorted, non-overlapping `(start, end_inclusive, class)` for non-ASCII code points.
     ranges: Vec<(u32, u32, Class)>,
+    case_ascii: [Case; 128],
+    case_ranges: Vec<(u32, u32, Case)>,
 }
 
 fn ranges_of(class: &str) -> Vec<(u32, u32)> {
@@ -46,14 +69,31 @@ fn tables() -> &'static Tables {
         ranges.sort_unstable_by_key(|r| r.0);
         let mut ascii = [Class::Other; 128];
         for (c, slot) in ascii.iter_mut().enumerate() {
-            *slot = lookup(&ranges, c as u32);
+            *slot = lookup(&ranges, c as u32, Class::Other);
         }
         ranges.retain(|r| r.1 >= 128);
-        Tables { ascii, ranges }
+        let mut case_ranges = Vec::new();
+        for (name, case) in [
+            (r"[\p{Lu}\p{Lt}]", Case::Upper),
+            (r"\p{Ll}", Case::Lower),
+            (r"[\p{Lm}\p{Lo}]", Case::Caseless),
+            (r"\p{M}", Case::Mark),
+            (r"\p{N}", Case::Number),
+            (r"\s", Case::Space),
+        ] {
+            case_ranges.extend(ranges_of(name).into_iter().map(|(a, b)| (a, b, case)));
+        }
+        case_ranges.sort_unstable_by_key(|r| r.0);
+        let mut case_ascii = [Case::Other; 128];
+        for (c, slot) in case_ascii.iter_mut().enumerate() {
+            *slot = lookup(&case_ranges, c as u32, Case::Other);
+        }
+        case_ranges.retain(|r| r.1 >= 128);
+        Tables { ascii, ranges, case_ascii, case_ranges }
     })
 }
 
-fn lookup(ranges: &[(u32, u32, Class)], c: u32) -> Class {
+fn lookup<T: Copy>(ranges: &[(u32, u32, T)], c: u32, other: T) -> T {
     match ranges.binary_search_by(|r| {
         if r.1 < c {
             std::cmp::Ordering::Less
@@ -64,7 +104,7 @@ fn lookup(ranges: &[(u32, u32, Class)], c: u32) -> Class {
         }
     }) {
         Ok(i) => ranges[i].2,
-        Err(_) => Class::Other,
+        Err(_) => other,
     }
 }
 
@@ -81,7 +121,18 @@ impl Classifier {
     #[inline]
     pub(crate) fn class(self, c: char) -> Class {
         let c = c as u32;
-        if c < 128 { self.0.ascii[c as usize] } else { lookup(&self.0.ranges, c) }
+        if c < 128 { self.0.ascii[c as usize] } else { lookup(&self.0.ranges, c, Class::Other) }
+    }
+
+    /// The o200k class of `c`.
+    #[inline]
+    pub(crate) fn case(self, c: char) -> Case {
+        let c = c as u32;
+        if c < 128 {
+            self.0.case_ascii[c as usize]
+        } else {
+            lookup(&self.0.case_ranges, c, Case::Other)
+        }
     }
 }
 
@@ -104,5 +155,26 @@ mod tests {
         assert_eq!(k.class('!'), Class::Other);
         assert_eq!(k.class('\u{301}'), Class::Other); // combining mark is Mn, not L
         assert_eq!(k.class('😀'), Class::Other);
+    }
+
+    #[test]
+    fn case_classes_match_unicode_categories() {
+        let k = Classifier::new();
+        for (c, case) in [
+            ('A', Case::Upper),
+            ('ǅ', Case::Upper), // Lt
+            ('z', Case::Lower),
+            ('ß', Case::Lower),
+            ('中', Case::Caseless),  // Lo
+            ('ʰ', Case::Caseless),   // Lm
+            ('\u{301}', Case::Mark), // Mn
+            ('\u{903}', Case::Mark), // Mc
+            ('٣', Case::Number),
+            ('\u{2028}', Case::Space),
+            ('_', Case::Other),
+            ('😀', Case::Other),
+        ] {
+            assert_eq!(k.case(c), case, "{c:?}");
+        }
     }
 }

@@ -28,12 +28,14 @@ mod encoding;
 mod error;
 mod index;
 mod io;
+mod memo;
 mod merge;
 mod pattern;
 mod special;
 mod split;
 mod stream;
 mod train;
+mod vocab;
 
 pub use bpe::{Bpe, MAX_UNUSED_IDS, Token};
 pub use chars::CharTokenizer;

@@ -8,7 +8,10 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-use rustc_hash::FxHashMap;
+use std::hash::BuildHasher;
+
+use hashbrown::HashTable;
+use rustc_hash::FxBuildHasher;
 
 /// Chunks longer than this (in bytes) take the heap path.
 pub(crate) const SMALL_CHUNK: usize = 96;
@@ -19,82 +22,127 @@ const NONE: u64 = u64::MAX;
 /// concatenation of two tokens.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct PairTable {
-    map: FxHashMap<u64, u64>,
+    /// `(left << 32 | right, rank << 32 | merged id)`.
+    table: HashTable<(u64, u64)>,
+}
+
+#[inline]
+fn hash(key: u64) -> u64 {
+    FxBuildHasher.hash_one(key)
 }
 
 impl PairTable {
     pub(crate) fn with_capacity(n: usize) -> Self {
-        Self { map: FxHashMap::with_capacity_and_hasher(n, Default::default()) }
+        Self { table: HashTable::with_capacity(n) }
     }
 
+    /// The table of a stored merge table's `m` entries, whose keys are unique (as
+    /// [`PairTable::entries`] writes them): inserted without looking for an earlier equal key.
+    pub(crate) fn from_entries(entries: impl Iterator<Item = (u64, u64)>, m: usize) -> Self {
+        let mut table = HashTable::with_capacity(m);
+        for e in entries {
+            table.insert_unique(hash(e.0), e, |e| hash(e.0));
+        }
+        Self { table }
+    }
+
+    /// Adds the merge of `left` and `right` into `id`; of two merges of the same pair, the one
+    /// with the lower rank is kept.
     pub(crate) fn insert(&mut self, left: u32, right: u32, rank: u32, id: u32) {
         let key = (u64::from(left) << 32) | u64::from(right);
         let value = (u64::from(rank) << 32) | u64::from(id);
-        let slot = self.map.entry(key).or_insert(value);
-        *slot = (*slot).min(value);
+        match self.table.find_mut(hash(key), |e| e.0 == key) {
+            Some(e) => e.1 = e.1.min(value),
+            None => {
+                self.table.insert_unique(hash(key), (key, value), |e| hash(e.0));
+            }
+        }
     }
 
     /// `rank << 32 | id` of the merge of `left` and `right`, or `u64::MAX` if they do not merge.
     #[inline]
     pub(crate) fn get(&self, left: u32, right: u32) -> u64 {
         let key = (u64::from(left) << 32) | u64::from(right);
-        self.map.get(&key).copied().unwrap_or(NONE)
+        self.table.find(hash(key), |e| e.0 == key).map_or(NONE, |e| e.1)
     }
 
     pub(crate) fn len(&self) -> usize {
-        self.map.len()
-    }
-
-    /// Sets `key` (`left << 32 | right`) to `value` (`rank << 32 | id`), as a stored table has it.
-    pub(crate) fn insert_raw(&mut self, key: u64, value: u64) {
-        self.map.insert(key, value);
+        self.table.len()
     }
 
     /// Every `(key, value)`, in no particular order.
     pub(crate) fn iter(&self) -> impl Iterator<Item = (u64, u64)> + '_ {
-        self.map.iter().map(|(&k, &v)| (k, v))
+        self.table.iter().copied()
     }
 
     /// Every `(key, value)`, sorted by key (so files written from it are reproducible).
     pub(crate) fn entries(&self) -> Vec<(u64, u64)> {
-        let mut out: Vec<(u64, u64)> = self.map.iter().map(|(&k, &v)| (k, v)).collect();
+        let mut out: Vec<(u64, u64)> = self.table.iter().copied().collect();
         out.sort_unstable();
         out
     }
 }
 
-/// Merges `parts[start..]` in place. `ranks` is scratch space.
+/// Merges a chunk of at most [`SMALL_CHUNK`] bytes, appending its ids to `out`: tiktoken's array
+/// scan, on the stack. `byte_ids` maps a byte to its token; `byte_pairs[a << 8 | b]` is
+/// `table.get` of the two bytes' tokens (see [`byte_pairs`]), which serves the first, largest
+/// pass without hashing.
 pub(crate) fn merge_small(
-    parts: &mut Vec<u32>,
-    start: usize,
+    chunk: &[u8],
+    byte_ids: &[u32; 256],
+    byte_pairs: &[u64],
     table: &PairTable,
-    ranks: &mut Vec<u64>,
+    out: &mut Vec<u32>,
 ) {
-    ranks.clear();
-    ranks.extend(parts[start..].windows(2).map(|w| table.get(w[0], w[1])));
-    loop {
-        let mut best = NONE;
-        let mut at = 0;
-        for (i, &r) in ranks.iter().enumerate() {
+    let n = chunk.len();
+    debug_assert!(n <= SMALL_CHUNK);
+    let mut ids = [0u32; SMALL_CHUNK];
+    // ranks[k]: the merge of ids[k] and ids[k + 1]; NONE at and past the last id.
+    let mut ranks = [NONE; SMALL_CHUNK];
+    for (id, &b) in ids.iter_mut().zip(chunk) {
+        *id = byte_ids[b as usize];
+    }
+    for (r, w) in ranks.iter_mut().zip(chunk.windows(2)) {
+        *r = byte_pairs[(w[0] as usize) << 8 | w[1] as usize];
+    }
+    let mut len = n;
+    while len > 1 {
+        let (mut best, mut at) = (NONE, 0);
+        for (k, &r) in ranks[..len - 1].iter().enumerate() {
             if r < best {
                 best = r;
-                at = i;
+                at = k;
             }
         }
         if best == NONE {
             break;
         }
-        let i = start + at;
-        parts[i] = best as u32;
-        parts.remove(i + 1);
-        ranks.remove(at);
-        if at > 0 {
-            ranks[at - 1] = table.get(parts[i - 1], parts[i]);
+        ids[at] = best as u32;
+        for j in at + 1..len - 1 {
+            ids[j] = ids[j + 1];
+            ranks[j] = ranks[j + 1];
         }
-        if at < ranks.len() {
-            ranks[at] = table.get(parts[i], parts[i + 1]);
+        len -= 1;
+        ranks[at] = if at + 1 < len { table.get(ids[at], ids[at + 1]) } else { NONE };
+        if at > 0 {
+            ranks[at - 1] = table.get(ids[at - 1], ids[at]);
         }
     }
+    out.extend_from_slice(&ids[..len]);
+}
+
+/// The 65,536 merges of two single bytes, indexed by `a << 8 | b`, for [`merge_small`]. Only a
+/// two-byte token can be such a merge, so only those are looked up.
+pub(crate) fn byte_pairs(
+    byte_ids: &[u32; 256],
+    two_byte_tokens: impl Iterator<Item = [u8; 2]>,
+    table: &PairTable,
+) -> Box<[u64]> {
+    let mut out = vec![NONE; 1 << 16].into_boxed_slice();
+    for [a, b] in two_byte_tokens {
+        out[(a as usize) << 8 | b as usize] = table.get(byte_ids[a as usize], byte_ids[b as usize]);
+    }
+    out
 }
 
 /// Merges a long chunk given as initial token ids, appending the result to `out`.
@@ -166,16 +214,22 @@ mod tests {
     #[test]
     fn small_and_large_agree() {
         let t = table();
+        let mut byte_ids = [u32::MAX; 256];
+        byte_ids[b'a' as usize] = 0;
+        byte_ids[b'b' as usize] = 1;
+        let pairs = byte_pairs(&byte_ids, [*b"aa", *b"ab"].into_iter(), &t);
+        let small = |s: &str| {
+            let mut out = vec![9]; // appended after what is there
+            merge_small(s.as_bytes(), &byte_ids, &pairs, &t, &mut out);
+            out.split_off(1)
+        };
         for s in ["a", "ab", "aab", "aaab", "aaaaaaab", "abababaaaaaaaaaaaaaaaa", "baaaab"] {
             let ids: Vec<u32> = s.bytes().map(|b| u32::from(b - b'a')).collect();
-            let mut small = ids.clone();
-            merge_small(&mut small, 0, &t, &mut Vec::new());
             let mut large = Vec::new();
             merge_large(&ids, &t, &mut large);
-            assert_eq!(small, large, "{s}");
+            assert_eq!(small(s), large, "{s}");
         }
-        let mut v = vec![0, 0, 0, 1];
-        merge_small(&mut v, 0, &t, &mut Vec::new());
-        assert_eq!(v, [2, 3]); // "aa" (leftmost), then "ab" (rank 3) beats "aaa" (rank 4)
+        assert_eq!(small(""), [0u32; 0]);
+        assert_eq!(small("aaab"), [2, 3]); // "aa" (leftmost), then "ab" (rank 3) beats "aaa" (rank 4)
     }
 }

@@ -3,7 +3,7 @@
 
 use crate::classes::Classifier;
 use crate::error::{Result, TokenizerError};
-use crate::split::{gpt2_end, gpt4_end};
+use crate::split::{gpt2_end, gpt4_end, o200k_end, qwen2_end};
 
 /// The GPT-2 split pattern (also what Hugging Face's `ByteLevel` pre-tokenizer uses).
 pub const GPT2_PATTERN: &str =
@@ -33,9 +33,9 @@ pub enum Pattern {
     Gpt2,
     /// [`GPT4_PATTERN`], run by a hand-written splitter with identical output.
     Gpt4,
-    /// [`O200K_PATTERN`] (run by fancy-regex).
+    /// [`O200K_PATTERN`], run by a hand-written splitter with identical output.
     O200k,
-    /// [`QWEN2_PATTERN`] (run by fancy-regex).
+    /// [`QWEN2_PATTERN`], run by a hand-written splitter with identical output.
     Qwen2,
     /// Any fancy-regex pattern. Text between matches becomes chunks too, so nothing is lost.
     Custom(String),
@@ -86,8 +86,9 @@ impl Pattern {
             Pattern::None => Kind::Whole,
             Pattern::Gpt2 => Kind::Gpt2,
             Pattern::Gpt4 => Kind::Gpt4,
-            Pattern::O200k | Pattern::Qwen2 | Pattern::Custom(_) => {
-                let p = self.regex().unwrap_or_default();
+            Pattern::O200k => Kind::O200k,
+            Pattern::Qwen2 => Kind::Qwen2,
+            Pattern::Custom(p) => {
                 Kind::Regex(Box::new(fancy_regex::Regex::new(p).map_err(|e| {
                     TokenizerError::Pattern { pattern: p.to_string(), reason: e.to_string() }
                 })?))
@@ -102,6 +103,8 @@ enum Kind {
     Whole,
     Gpt2,
     Gpt4,
+    O200k,
+    Qwen2,
     Regex(Box<fancy_regex::Regex>),
 }
 
@@ -120,7 +123,7 @@ impl Splitter {
 
     /// True when long texts may be cut at [`crate::split::block_cuts`] and split in parallel.
     pub(crate) fn parallel_safe(&self) -> bool {
-        matches!(self.kind, Kind::Gpt2 | Kind::Gpt4)
+        matches!(self.kind, Kind::Gpt2 | Kind::Gpt4 | Kind::O200k | Kind::Qwen2)
     }
 
     /// Calls `f` on every chunk of `text`, in order; the chunks concatenate to `text`.
@@ -140,6 +143,8 @@ impl Splitter {
             }
             Kind::Gpt2 => walk(text, &mut f, gpt2_end),
             Kind::Gpt4 => walk(text, &mut f, gpt4_end),
+            Kind::O200k => walk(text, &mut f, o200k_end),
+            Kind::Qwen2 => walk(text, &mut f, qwen2_end),
             Kind::Regex(re) => {
                 let mut last = 0;
                 for m in re.find_iter(text) {

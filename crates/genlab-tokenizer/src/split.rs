@@ -1,8 +1,9 @@
-//! Hand-written pre-tokenizers that give exactly the splits of the GPT-2 and GPT-4 regexes
-//! (checked against fancy-regex by property tests), several times faster than a backtracking
-//! regex engine, plus the search for safe places to cut a long text into parallel blocks.
+//! Hand-written pre-tokenizers that give exactly the splits of the GPT-2, GPT-4 (and Qwen2) and
+//! o200k regexes (checked against fancy-regex by property tests), several times faster than a
+//! backtracking regex engine, plus the search for safe places to cut a long text into parallel
+//! blocks.
 
-use crate::classes::{Class, Classifier};
+use crate::classes::{Case, Class, Classifier};
 
 /// The character at byte `i` of `s` and its length in bytes, if any.
 #[inline]
@@ -80,6 +81,18 @@ fn is_cr_lf(c: char) -> bool {
 /// `'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]++[\r\n]*|`
 /// `\s*[\r\n]|\s+(?!\S)|\s+`.
 pub(crate) fn gpt4_end(s: &str, i: usize, k: Classifier) -> usize {
+    cl100k_like_end::<3>(s, i, k)
+}
+
+/// End of the chunk that starts at byte `i` under Qwen2's pattern, which is GPT-4's written
+/// differently except that a number chunk is one digit (`\p{N}` instead of `\p{N}{1,3}`).
+pub(crate) fn qwen2_end(s: &str, i: usize, k: Classifier) -> usize {
+    cl100k_like_end::<1>(s, i, k)
+}
+
+/// The GPT-4 pattern with number chunks of at most `DIGITS` digits.
+#[inline]
+fn cl100k_like_end<const DIGITS: usize>(s: &str, i: usize, k: Classifier) -> usize {
     let b = s.as_bytes();
     if b[i] == b'\''
         && let Some((c1, n1)) = char_at(s, i + 1)
@@ -111,7 +124,7 @@ pub(crate) fn gpt4_end(s: &str, i: usize, k: Classifier) -> usize {
     // \p{N}{1,3}
     if cls0 == Class::Number {
         let mut j = i + n0;
-        for _ in 0..2 {
+        for _ in 1..DIGITS {
             match char_at(s, j) {
                 Some((c, n)) if k.class(c) == Class::Number => j += n,
                 _ => break,
@@ -155,9 +168,153 @@ pub(crate) fn gpt4_end(s: &str, i: usize, k: Classifier) -> usize {
     space_end(s, i, k)
 }
 
+#[inline]
+fn in_upper(c: Case) -> bool {
+    matches!(c, Case::Upper | Case::Caseless | Case::Mark)
+}
+
+#[inline]
+fn in_lower(c: Case) -> bool {
+    matches!(c, Case::Lower | Case::Caseless | Case::Mark)
+}
+
+/// End of the maximal run starting at `i` of characters whose case satisfies `keep`.
+#[inline]
+fn case_run_end(s: &str, mut i: usize, k: Classifier, keep: fn(Case) -> bool) -> usize {
+    while let Some((c, n)) = char_at(s, i) {
+        if !keep(k.case(c)) {
+            break;
+        }
+        i += n;
+    }
+    i
+}
+
+/// End of `(?i:'s|'t|'re|'ve|'m|'ll|'d)?` at byte `i`.
+#[inline]
+fn contraction_end(s: &str, i: usize) -> usize {
+    let b = s.as_bytes();
+    if b.get(i) != Some(&b'\'') {
+        return i;
+    }
+    match char_at(s, i + 1) {
+        // Unicode case folding also maps U+017F LATIN SMALL LETTER LONG S to s.
+        Some(('s' | 'S' | 't' | 'T' | 'm' | 'M' | 'd' | 'D' | '\u{17f}', n)) => i + 1 + n,
+        Some(_)
+            if b.len() >= i + 3
+                && [b"re", b"ve", b"ll"]
+                    .iter()
+                    .any(|w| b[i + 1..i + 3].eq_ignore_ascii_case(*w)) =>
+        {
+            i + 3
+        }
+        _ => i,
+    }
+}
+
+/// `[U]*[L]+C?` at byte `j`, where U is o200k's upper class, L its lower class and C a
+/// contraction, as a backtracking engine finds it: when the upper run is not followed by a
+/// lower-only letter, the run gives characters back until it ends on one that is in both
+/// classes (a caseless letter or a mark), which then stands for the `[L]+`.
+#[inline]
+fn o200k_lower_word(s: &str, j: usize, k: Classifier) -> Option<usize> {
+    let mut e = j;
+    let mut last_in_both = None;
+    while let Some((c, n)) = char_at(s, e) {
+        let case = k.case(c);
+        if !in_upper(case) {
+            if case == Case::Lower {
+                return Some(contraction_end(s, case_run_end(s, e + n, k, in_lower)));
+            }
+            break;
+        }
+        e += n;
+        if case != Case::Upper {
+            last_in_both = Some(e);
+        }
+    }
+    last_in_both.map(|e| contraction_end(s, e))
+}
+
+/// `[U]+[L]*C?` at byte `j` (see [`o200k_lower_word`]).
+#[inline]
+fn o200k_upper_word(s: &str, j: usize, k: Classifier) -> Option<usize> {
+    let e = case_run_end(s, j, k, in_upper);
+    (e > j).then(|| contraction_end(s, case_run_end(s, e, k, in_lower)))
+}
+
+/// End of the chunk that starts at byte `i` under the o200k pattern ([`crate::O200K_PATTERN`]):
+/// `P?[U]*[L]+C?|P?[U]+[L]*C?|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+`
+/// with P = `[^\r\n\p{L}\p{N}]`, the alternatives tried in order and each with and without its
+/// optional first character, as a backtracking engine does.
+pub(crate) fn o200k_end(s: &str, i: usize, k: Classifier) -> usize {
+    let Some((c0, n0)) = char_at(s, i) else { return s.len() };
+    let case0 = k.case(c0);
+    let lead = !is_cr_lf(c0) && matches!(case0, Case::Mark | Case::Space | Case::Other);
+    // Without the leading character, a word can start only on a letter or a mark.
+    let bare = !lead || case0 == Case::Mark;
+    if lead && let Some(e) = o200k_lower_word(s, i + n0, k) {
+        return e;
+    }
+    if bare && let Some(e) = o200k_lower_word(s, i, k) {
+        return e;
+    }
+    if lead && let Some(e) = o200k_upper_word(s, i + n0, k) {
+        return e;
+    }
+    if bare && let Some(e) = o200k_upper_word(s, i, k) {
+        return e;
+    }
+    // \p{N}{1,3}
+    if case0 == Case::Number {
+        let mut j = i + n0;
+        for _ in 0..2 {
+            match char_at(s, j) {
+                Some((c, n)) if k.case(c) == Case::Number => j += n,
+                _ => break,
+            }
+        }
+        return j;
+    }
+    //  ?[^\s\p{L}\p{N}]+[\r\n/]*
+    let punct = |c: Case| matches!(c, Case::Mark | Case::Other);
+    let punct_from = if punct(case0) {
+        Some(i)
+    } else if c0 == ' ' {
+        char_at(s, i + 1).filter(|&(c, _)| punct(k.case(c))).map(|_| i + 1)
+    } else {
+        None
+    };
+    if let Some(start) = punct_from {
+        let mut j = case_run_end(s, start, k, punct);
+        while matches!(s.as_bytes().get(j), Some(b'\r' | b'\n' | b'/')) {
+            j += 1;
+        }
+        return j;
+    }
+    // \s*[\r\n]+: the whitespace run up to and including its last newline.
+    let mut j = i;
+    let mut last_newline_end = None;
+    while let Some((c, n)) = char_at(s, j) {
+        if k.class(c) != Class::Space {
+            break;
+        }
+        j += n;
+        if is_cr_lf(c) {
+            last_newline_end = Some(j);
+        }
+    }
+    if let Some(end) = last_newline_end {
+        return end;
+    }
+    space_end(s, i, k)
+}
+
 /// Byte offsets where `text` can be cut into blocks that pre-tokenize independently under the
-/// GPT-2 and GPT-4 patterns: a `\n` preceded and followed by non-whitespace is always a chunk
-/// of its own, and no chunk looks past it. Returns the cut points, excluding 0 and `len`.
+/// built-in patterns: a `\n` preceded and followed by non-whitespace ends a chunk (its own, or
+/// the tail of a punctuation run), and no chunk looks past it. o200k's punctuation tail
+/// `[\r\n/]*` also takes a `/` after the newline, so the character after must not be `/`.
+/// Returns the cut points, excluding 0 and `len`.
 pub(crate) fn block_cuts(text: &str, target: usize) -> Vec<usize> {
     let b = text.as_bytes();
     let k = Classifier::new();
@@ -169,7 +326,8 @@ pub(crate) fn block_cuts(text: &str, target: usize) -> Vec<usize> {
         let before_ok = b[p - 2] != b'\n'
             && text.is_char_boundary(p - 1)
             && text[..p - 1].chars().next_back().is_some_and(|c| k.class(c) != Class::Space);
-        let after_ok = char_at(text, p).is_some_and(|(c, _)| k.class(c) != Class::Space);
+        let after_ok =
+            char_at(text, p).is_some_and(|(c, _)| c != '/' && k.class(c) != Class::Space);
         if before_ok && after_ok {
             cuts.push(p);
             from = p + target;

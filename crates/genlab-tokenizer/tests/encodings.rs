@@ -11,116 +11,16 @@ mod common;
 
 use std::path::Path;
 
+use common::texts::{source_code, unicode_mix};
 use common::vocab::{official_sha256, rank_file, reference};
 use genlab_tokenizer::{AllowedSpecial, Bpe, Encoding};
-use rand::{Rng, SeedableRng};
 use sha2::{Digest, Sha256};
-
-/// A seeded mix of everything the split patterns treat differently: cased words
-/// (`CamelCase`, `ǅ`), contractions, digit runs, whitespace runs with CR/LF, tabs and NBSP,
-/// punctuation runs ending in `/` or newlines, CJK, Arabic, Devanagari, combining marks,
-/// emoji with skin tones and ZWJ, and random code points.
-fn unicode_mix(bytes: usize, seed: u64) -> String {
-    const PIECES: &[&str] = &[
-        "the",
-        "The",
-        "THE",
-        "CamelCase",
-        "iPhone",
-        "HTTPServer",
-        "ǅemal",
-        "ǈ",
-        "don't",
-        "DON'T",
-        "we'll",
-        "it's",
-        "'S",
-        "they'VE",
-        "123",
-        "4567890",
-        "٣٤٥",
-        "²",
-        "Ⅻ",
-        " ",
-        "  ",
-        "   ",
-        "\t",
-        "\n",
-        "\r\n",
-        "\n\n",
-        " \n ",
-        "\u{a0}",
-        "\u{3000}",
-        "...",
-        "?!",
-        "://",
-        "./",
-        ".\n/",
-        "/",
-        "—",
-        "“quoted”",
-        "(x)",
-        "{}",
-        "->",
-        "数字と漢字",
-        "中文文本",
-        "日本語",
-        "مرحبا",
-        "नमस्ते",
-        "e\u{301}",
-        "a\u{308}\u{301}",
-        "\u{301}",
-        "😀",
-        "👍🏽",
-        "👨‍👩‍👧",
-        "🦀",
-        "ﬁ",
-        "ß",
-        "İ",
-        "ſ",
-        "'ſ",
-        "x²",
-        "v1.2.3",
-        "fn main() {",
-        "<|endoftext|>",
-    ];
-    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
-    let mut s = String::with_capacity(bytes + 16);
-    while s.len() < bytes {
-        if rng.random_bool(0.1) {
-            // Any assigned-looking scalar value from the BMP and the emoji planes.
-            let c = loop {
-                let v = if rng.random_bool(0.8) {
-                    rng.random_range(0x20..0x3000)
-                } else {
-                    rng.random_range(0x1F300..0x1FAFF)
-                };
-                if let Some(c) = char::from_u32(v) {
-                    break c;
-                }
-            };
-            s.push(c);
-        } else {
-            s.push_str(PIECES[rng.random_range(0..PIECES.len())]);
-        }
-    }
-    s
-}
-
-/// This crate's own Rust sources: code, comments, long whitespace runs.
-fn source_code() -> String {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-    let mut files: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
-    files.retain(|p| p.extension().is_some_and(|x| x == "rs"));
-    files.sort();
-    files.iter().map(|p| std::fs::read_to_string(p).unwrap()).collect()
-}
 
 fn texts() -> Vec<(&'static str, String)> {
     let prose = genlab_data::embedded::shakespeare();
     vec![
         ("shakespeare", prose[..prose.len().min(300_000)].to_string()),
-        ("source", source_code()),
+        ("source", source_code(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"))),
         ("unicode", unicode_mix(200_000, 7)),
     ]
 }
@@ -156,6 +56,7 @@ fn every_named_encoding_gives_the_reference_ids() {
                 );
             }
             assert_eq!(bpe.count(text), want.len(), "{e} on {kind}: count");
+            assert_eq!(bpe.encode_parallel(text), want, "{e} on {kind}: parallel blocks");
             assert_eq!(bpe.decode_bytes(&got).unwrap(), text.as_bytes(), "{e} on {kind}");
             println!(
                 "{e:>12} {kind:>12}: {:>7} bytes -> {:>7} tokens, identical",

@@ -116,3 +116,34 @@ fn char_tokenizer_behind_the_trait() {
     );
     assert!(chars.decode(&[3]).is_err());
 }
+
+/// Each thread keeps a memo of short chunks (`src/memo.rs`); tokenizers that share a thread, a
+/// clone, and a copy with other merge rules must each still get their own ids.
+#[test]
+fn tokenizers_sharing_a_thread_never_read_each_others_memoised_chunks() {
+    let text = common::CORPUS.repeat(3);
+    // Ids on a thread whose memo has never seen a chunk.
+    let fresh = |bpe: &Bpe| {
+        let bpe = bpe.clone();
+        let text = text.clone();
+        std::thread::spawn(move || (bpe.encode(&text), bpe.count(&text))).join().unwrap()
+    };
+    let tokenizers = all();
+    let want: Vec<(Vec<u32>, usize)> = tokenizers.iter().map(|b| fresh(b)).collect();
+    for _ in 0..2 {
+        for (bpe, (ids, n)) in tokenizers.iter().zip(&want) {
+            assert_eq!(&bpe.encode(&text), ids);
+            assert_eq!(bpe.count(&text), *n);
+        }
+    }
+    // A vocabulary word the merges never build: whole with ignore_merges, merged without it,
+    // right after each other on this thread.
+    let word = Bpe::bytes_only(Pattern::Gpt2).unwrap();
+    let mut tokens = word.tokens();
+    tokens.push(genlab_tokenizer::Token { id: 256, bytes: b" ab".to_vec(), rank: 256 });
+    let whole = Bpe::new(Pattern::Gpt2, tokens, Vec::new()).unwrap();
+    assert_eq!(whole.encode(" ab ab"), [256, 256]);
+    let merged = whole.clone().with_ignore_merges(false);
+    assert_eq!(merged.encode(" ab ab"), [32, 97, 98, 32, 97, 98]);
+    assert_eq!(whole.encode(" ab ab"), [256, 256]);
+}

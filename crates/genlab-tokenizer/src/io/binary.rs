@@ -17,11 +17,12 @@
 
 use std::path::Path;
 
-use crate::bpe::{Bpe, Token};
+use crate::bpe::Bpe;
 use crate::error::{Result, TokenizerError};
 use crate::io::parse_err;
 use crate::merge::PairTable;
 use crate::pattern::Pattern;
+use crate::vocab::Vocab;
 
 /// The first bytes of every binary tokenizer file.
 pub const BINARY_MAGIC: &[u8; 8] = b"GLBPE\0\0\0";
@@ -64,8 +65,10 @@ impl<'a> Reader<'a> {
         Ok(u32::from_le_bytes(self.take(4)?.try_into().unwrap_or_default()))
     }
 
-    fn u64(&mut self) -> std::result::Result<u64, String> {
-        Ok(u64::from_le_bytes(self.take(8)?.try_into().unwrap_or_default()))
+    /// `n` little-endian u32 values.
+    fn u32s(&mut self, n: usize) -> std::result::Result<Vec<u32>, String> {
+        let raw = self.take(n.checked_mul(4).ok_or("count overflows")?)?;
+        Ok(raw.chunks_exact(4).map(|w| u32::from_le_bytes([w[0], w[1], w[2], w[3]])).collect())
     }
 
     /// A count of items of `size` bytes each, checked against what is left of the file.
@@ -92,7 +95,7 @@ impl Bpe {
         body.extend((bytes.len() as u32).to_le_bytes());
         body.extend(ranks.iter().flat_map(|r| r.to_le_bytes()));
         body.extend(bytes.iter().flat_map(|b| (b.len() as u32).to_le_bytes()));
-        for b in bytes {
+        for b in bytes.iter() {
             body.extend(b);
         }
         body.extend((specials.len() as u32).to_le_bytes());
@@ -134,47 +137,40 @@ impl Bpe {
                 .map_err(|_| "the pattern is not UTF-8".to_string())?;
             let ignore_merges = r.take(1)?[0] != 0;
             let n = r.count(8)?;
-            let ranks: Vec<u32> = (0..n).map(|_| r.u32()).collect::<std::result::Result<_, _>>()?;
-            let lens: Vec<usize> = (0..n)
-                .map(|_| r.u32().map(|l| l as usize))
-                .collect::<std::result::Result<_, _>>()?;
-            let mut bytes = Vec::with_capacity(n);
-            for &l in &lens {
-                bytes.push(r.take(l)?.to_vec());
-            }
+            let ranks = r.u32s(n)?;
+            let lens = r.u32s(n)?;
+            let total = lens.iter().try_fold(0usize, |t, &l| t.checked_add(l as usize));
+            let data = r.take(total.ok_or("token lengths overflow")?)?.to_vec();
+            let vocab =
+                Vocab::from_lengths(data, lens.into_iter()).ok_or("token lengths do not add up")?;
             let k = r.count(4)?;
-            let special_ids: Vec<u32> =
-                (0..k).map(|_| r.u32()).collect::<std::result::Result<_, _>>()?;
+            let special_ids = r.u32s(k)?;
             let m = r.count(16)?;
-            let mut pairs = PairTable::with_capacity(m);
-            for _ in 0..m {
-                pairs.insert_raw(r.u64()?, r.u64()?);
-            }
+            let pairs = r.take(m * 16)?;
             if r.at != body.len() {
                 return Err(format!("{} bytes left over after the merge table", body.len() - r.at));
             }
-            Ok((Pattern::parse(pattern), ignore_merges, ranks, bytes, special_ids, pairs))
+            Ok((Pattern::parse(pattern), ignore_merges, ranks, vocab, special_ids, pairs))
         })();
-        let (pattern, ignore_merges, ranks, bytes, special_ids, pairs) = parsed.map_err(bad)?;
+        let (pattern, ignore_merges, ranks, vocab, special_ids, pairs) = parsed.map_err(bad)?;
         let mut specials = Vec::with_capacity(special_ids.len());
         for &id in &special_ids {
-            let text = bytes
+            let text = vocab
                 .get(id as usize)
-                .and_then(|b| String::from_utf8(b.clone()).ok())
+                .and_then(|b| String::from_utf8(b.to_vec()).ok())
                 .ok_or_else(|| bad(format!("special id {id} has no UTF-8 text")))?;
             specials.push((text, id));
         }
         let special_ids: rustc_hash::FxHashSet<u32> = special_ids.into_iter().collect();
-        let mut tokens = Vec::with_capacity(bytes.len());
-        for (id, (b, rank)) in bytes.into_iter().zip(ranks).enumerate() {
-            let id = id as u32;
-            if rank != u32::MAX {
-                tokens.push(Token { id, bytes: b, rank });
-            } else if !b.is_empty() && !special_ids.contains(&id) {
+        for (id, (b, &rank)) in vocab.iter().zip(&ranks).enumerate() {
+            if rank == u32::MAX && !b.is_empty() && !special_ids.contains(&(id as u32)) {
                 return Err(bad(format!("id {id} has bytes but neither a rank nor a special")));
             }
         }
-        Bpe::build(pattern, tokens, specials, Some(pairs))
+        let word = |w: &[u8]| u64::from_le_bytes(w.try_into().unwrap_or_default());
+        let entries = pairs.chunks_exact(16).map(|e| (word(&e[..8]), word(&e[8..])));
+        let table = || Some(PairTable::from_entries(entries, pairs.len() / 16));
+        Bpe::assemble(pattern, vocab, ranks, specials, table)
             .map(|b| b.with_ignore_merges(ignore_merges))
             .map_err(|e| match e {
                 TokenizerError::Vocab(problem) => bad(problem),

@@ -1,6 +1,7 @@
 //! Shared helpers for the integration tests.
 #![allow(dead_code)]
 
+pub mod texts;
 pub mod vocab;
 
 use std::sync::OnceLock;
@@ -55,6 +56,13 @@ pub fn tricky_text() -> impl Strategy<Value = String> {
         Just("👍🏽".to_string()),
         Just("e\u{301}".to_string()),
         Just("中文".to_string()),
+        // o200k's case classes: titlecase, modifier letter, lone mark, caseless before upper.
+        Just("ǅ".to_string()),
+        Just("ʰ".to_string()),
+        Just("\u{301}".to_string()),
+        Just("中A".to_string()),
+        Just("/".to_string()),
+        Just("٣".to_string()),
         Just("<|endoftext|>".to_string()),
         Just("<|im_start|>".to_string()),
         "[a-zA-Z]{1,6}",
