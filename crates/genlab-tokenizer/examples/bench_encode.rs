@@ -27,11 +27,21 @@ use std::time::Instant;
 use genlab_tokenizer::{Bpe, Encoding};
 use serde_json::{Value, json};
 
-/// Seconds of one call of `f`.
-fn time<T>(f: impl FnOnce() -> T) -> (f64, T) {
-    let t = Instant::now();
-    let out = f();
-    (t.elapsed().as_secs_f64(), out)
+/// Seconds of one call of `f`, on a thread of its own. Both sides keep per-thread memos of
+/// the pieces they have seen, so timing the same text again on one thread would measure a
+/// memo that already holds it; a fresh thread starts each run cold, as on new text.
+fn time<T>(f: impl FnOnce() -> T + Send) -> f64 {
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            let t = Instant::now();
+            let out = f();
+            let dt = t.elapsed().as_secs_f64();
+            drop(out);
+            dt
+        })
+        .join()
+        .expect("the timed run panicked")
+    })
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -88,16 +98,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let mut rows = serde_json::Map::new();
         for (kind, text) in &texts {
             let mb = text.len() as f64 / 1e6;
-            // One untimed call each first: page faults and the peer's piece cache warm up.
             let ids = bpe.encode(text);
             if peer.encode(text) != ids {
                 return Err(format!("{e} on {kind}: genlab and tiktoken ids differ").into());
             }
             let (mut ours, mut theirs, mut counts) = (Vec::new(), Vec::new(), Vec::new());
             for _ in 0..reps {
-                ours.push(time(|| bpe.encode(text)).0);
-                theirs.push(time(|| peer.encode(text)).0);
-                counts.push(time(|| bpe.count(text)).0);
+                ours.push(time(|| bpe.encode(text)));
+                theirs.push(time(|| peer.encode(text)));
+                counts.push(time(|| bpe.count(text)));
             }
             let (ours, theirs, counts) = (median(ours), median(theirs), median(counts));
             rows.insert(

@@ -38,12 +38,25 @@ pub(crate) enum Case {
     Other,
 }
 
+/// Each class by code point for the Basic Multilingual Plane (64 KiB a table: one load, where a
+/// binary search over the ranges costs a dozen), and by sorted ranges above it.
 struct Tables {
-    ascii: [Class; 128],
-    /// Sorted, non-overlapping `(start, end_inclusive, class)` for non-ASCII code points.
+    bmp: Box<[Class]>,
+    /// Sorted, non-overlapping `(start, end_inclusive, class)`.
     ranges: Vec<(u32, u32, Class)>,
-    case_ascii: [Case; 128],
+    case_bmp: Box<[Case]>,
     case_ranges: Vec<(u32, u32, Case)>,
+}
+
+const BMP: usize = 0x1_0000;
+
+/// The BMP table of `ranges` (sorted, non-overlapping), `other` elsewhere.
+fn bmp_table<T: Copy>(ranges: &[(u32, u32, T)], other: T) -> Box<[T]> {
+    let mut t = vec![other; BMP];
+    for &(a, b, v) in ranges.iter().filter(|r| (r.0 as usize) < BMP) {
+        t[a as usize..=(b as usize).min(BMP - 1)].fill(v);
+    }
+    t.into_boxed_slice()
 }
 
 fn ranges_of(class: &str) -> Vec<(u32, u32)> {
@@ -67,11 +80,7 @@ fn tables() -> &'static Tables {
             ranges.extend(ranges_of(name).into_iter().map(|(a, b)| (a, b, class)));
         }
         ranges.sort_unstable_by_key(|r| r.0);
-        let mut ascii = [Class::Other; 128];
-        for (c, slot) in ascii.iter_mut().enumerate() {
-            *slot = lookup(&ranges, c as u32, Class::Other);
-        }
-        ranges.retain(|r| r.1 >= 128);
+        let bmp = bmp_table(&ranges, Class::Other);
         let mut case_ranges = Vec::new();
         for (name, case) in [
             (r"[\p{Lu}\p{Lt}]", Case::Upper),
@@ -84,12 +93,8 @@ fn tables() -> &'static Tables {
             case_ranges.extend(ranges_of(name).into_iter().map(|(a, b)| (a, b, case)));
         }
         case_ranges.sort_unstable_by_key(|r| r.0);
-        let mut case_ascii = [Case::Other; 128];
-        for (c, slot) in case_ascii.iter_mut().enumerate() {
-            *slot = lookup(&case_ranges, c as u32, Case::Other);
-        }
-        case_ranges.retain(|r| r.1 >= 128);
-        Tables { ascii, ranges, case_ascii, case_ranges }
+        let case_bmp = bmp_table(&case_ranges, Case::Other);
+        Tables { bmp, ranges, case_bmp, case_ranges }
     })
 }
 
@@ -120,18 +125,18 @@ impl Classifier {
     /// The class of `c`.
     #[inline]
     pub(crate) fn class(self, c: char) -> Class {
-        let c = c as u32;
-        if c < 128 { self.0.ascii[c as usize] } else { lookup(&self.0.ranges, c, Class::Other) }
+        match self.0.bmp.get(c as usize) {
+            Some(&class) => class,
+            None => lookup(&self.0.ranges, c as u32, Class::Other),
+        }
     }
 
     /// The o200k class of `c`.
     #[inline]
     pub(crate) fn case(self, c: char) -> Case {
-        let c = c as u32;
-        if c < 128 {
-            self.0.case_ascii[c as usize]
-        } else {
-            lookup(&self.0.case_ranges, c, Case::Other)
+        match self.0.case_bmp.get(c as usize) {
+            Some(&case) => case,
+            None => lookup(&self.0.case_ranges, c as u32, Case::Other),
         }
     }
 }
@@ -155,6 +160,8 @@ mod tests {
         assert_eq!(k.class('!'), Class::Other);
         assert_eq!(k.class('\u{301}'), Class::Other); // combining mark is Mn, not L
         assert_eq!(k.class('😀'), Class::Other);
+        assert_eq!(k.class('𝐀'), Class::Letter); // above the BMP: the ranges
+        assert_eq!(k.class('\u{FFFF}'), Class::Other);
     }
 
     #[test]
@@ -173,6 +180,8 @@ mod tests {
             ('\u{2028}', Case::Space),
             ('_', Case::Other),
             ('😀', Case::Other),
+            ('𝐀', Case::Upper),
+            ('𝐚', Case::Lower),
         ] {
             assert_eq!(k.case(c), case, "{c:?}");
         }

@@ -94,11 +94,27 @@ pub(crate) fn merge_small(
     table: &PairTable,
     out: &mut Vec<u32>,
 ) {
+    // Most chunks are a word: small arrays then, as zeroing 96 slots costs more than merging.
+    if chunk.len() <= 16 {
+        merge_array::<16>(chunk, byte_ids, byte_pairs, table, out)
+    } else {
+        merge_array::<SMALL_CHUNK>(chunk, byte_ids, byte_pairs, table, out)
+    }
+}
+
+#[inline]
+fn merge_array<const N: usize>(
+    chunk: &[u8],
+    byte_ids: &[u32; 256],
+    byte_pairs: &[u64],
+    table: &PairTable,
+    out: &mut Vec<u32>,
+) {
     let n = chunk.len();
-    debug_assert!(n <= SMALL_CHUNK);
-    let mut ids = [0u32; SMALL_CHUNK];
+    debug_assert!(n <= N);
+    let mut ids = [0u32; N];
     // ranks[k]: the merge of ids[k] and ids[k + 1]; NONE at and past the last id.
-    let mut ranks = [NONE; SMALL_CHUNK];
+    let mut ranks = [NONE; N];
     for (id, &b) in ids.iter_mut().zip(chunk) {
         *id = byte_ids[b as usize];
     }

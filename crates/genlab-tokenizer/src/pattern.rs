@@ -172,8 +172,14 @@ impl Splitter {
     }
 }
 
+/// Calls `f` on each chunk, `end` giving where the chunk at a byte ends. Generic rather than
+/// a function pointer, so that each splitter is compiled into its own loop.
 #[inline]
-fn walk<'a>(text: &'a str, f: &mut impl FnMut(&'a str), end: fn(&str, usize, Classifier) -> usize) {
+fn walk<'a>(
+    text: &'a str,
+    f: &mut impl FnMut(&'a str),
+    end: impl Fn(&str, usize, Classifier) -> usize,
+) {
     let k = Classifier::new();
     let mut i = 0;
     while i < text.len() {

@@ -243,11 +243,120 @@ fn o200k_upper_word(s: &str, j: usize, k: Classifier) -> Option<usize> {
     (e > j).then(|| contraction_end(s, case_run_end(s, e, k, in_lower)))
 }
 
+/// ASCII kinds for the fast paths: ASCII's Unicode categories are fixed, so no table lookup.
+const HIGH: u8 = 0; // a byte of a non-ASCII character: the fast path gives up
+const UPPER: u8 = 1;
+const LOWER: u8 = 2;
+const DIGIT: u8 = 3;
+const SPACE: u8 = 4; // \t \n \v \f \r and ' ' (White_Space)
+const OTHER: u8 = 5; // punctuation, symbols, controls
+
+const fn ascii_kinds() -> [u8; 256] {
+    let mut t = [HIGH; 256];
+    let mut b = 0;
+    while b < 128 {
+        t[b] = match b as u8 {
+            b'A'..=b'Z' => UPPER,
+            b'a'..=b'z' => LOWER,
+            b'0'..=b'9' => DIGIT,
+            b'\t'..=b'\r' | b' ' => SPACE,
+            _ => OTHER,
+        };
+        b += 1;
+    }
+    t
+}
+
+static KIND: [u8; 256] = ascii_kinds();
+
+/// The ASCII kind of the byte at `j`, or `None` past the end (which ends every run).
+#[inline]
+fn kind(b: &[u8], j: usize) -> Option<u8> {
+    b.get(j).map(|&x| KIND[x as usize])
+}
+
+/// End of the run of bytes of kind `want` from `j`, or `None` if a non-ASCII character ends it
+/// (it might belong to the run).
+#[inline]
+fn ascii_run(b: &[u8], mut j: usize, want: u8) -> Option<usize> {
+    loop {
+        match kind(b, j) {
+            Some(k) if k == want => j += 1,
+            Some(HIGH) => return None,
+            _ => return Some(j),
+        }
+    }
+}
+
+/// [`o200k_end`] when the chunk and the character after it are ASCII; `None` when a non-ASCII
+/// character could change the answer, and the general path decides.
+#[inline]
+fn o200k_ascii(s: &str, i: usize) -> Option<usize> {
+    let b = s.as_bytes();
+    let k0 = kind(b, i)?;
+    if k0 == HIGH {
+        return None;
+    }
+    // A word: an optional leading character that is not a letter, digit, CR or LF.
+    let lead = (k0 == OTHER || k0 == SPACE) && b[i] != b'\r' && b[i] != b'\n';
+    let j = if lead { i + 1 } else { i };
+    if let Some(kj @ (UPPER | LOWER)) = kind(b, j) {
+        let e = if kj == UPPER { ascii_run(b, j, UPPER)? } else { j };
+        let f = if kind(b, e) == Some(LOWER) { ascii_run(b, e, LOWER)? } else { e };
+        if kind(b, f) == Some(HIGH) {
+            return None;
+        }
+        return Some(contraction_end(s, f));
+    }
+    if kind(b, j) == Some(HIGH) {
+        return None;
+    }
+    match k0 {
+        // \p{N}{1,3}
+        DIGIT => {
+            let mut j = i + 1;
+            for _ in 0..2 {
+                match kind(b, j) {
+                    Some(DIGIT) => j += 1,
+                    Some(HIGH) => return None,
+                    _ => break,
+                }
+            }
+            Some(j)
+        }
+        //  ?[^\s\p{L}\p{N}]+[\r\n/]*
+        OTHER => Some(slash_tail(b, ascii_run(b, i, OTHER)?)),
+        _ if b[i] == b' ' && kind(b, i + 1) == Some(OTHER) => {
+            Some(slash_tail(b, ascii_run(b, i + 1, OTHER)?))
+        }
+        _ => {
+            // Whitespace: up to its last newline, else all but its last character unless the
+            // run ends the text or is one character long.
+            let end = ascii_run(b, i, SPACE)?;
+            if let Some(nl) = b[i..end].iter().rposition(|&c| c == b'\r' || c == b'\n') {
+                return Some(i + nl + 1);
+            }
+            Some(if end == b.len() || end - i == 1 { end } else { end - 1 })
+        }
+    }
+}
+
+#[inline]
+fn slash_tail(b: &[u8], mut j: usize) -> usize {
+    while matches!(b.get(j), Some(b'\r' | b'\n' | b'/')) {
+        j += 1;
+    }
+    j
+}
+
 /// End of the chunk that starts at byte `i` under the o200k pattern ([`crate::O200K_PATTERN`]):
 /// `P?[U]*[L]+C?|P?[U]+[L]*C?|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+`
 /// with P = `[^\r\n\p{L}\p{N}]`, the alternatives tried in order and each with and without its
 /// optional first character, as a backtracking engine does.
 pub(crate) fn o200k_end(s: &str, i: usize, k: Classifier) -> usize {
+    if let Some(e) = o200k_ascii(s, i) {
+        return e;
+    }
     let Some((c0, n0)) = char_at(s, i) else { return s.len() };
     let case0 = k.case(c0);
     let lead = !is_cr_lf(c0) && matches!(case0, Case::Mark | Case::Space | Case::Other);
@@ -286,11 +395,7 @@ pub(crate) fn o200k_end(s: &str, i: usize, k: Classifier) -> usize {
         None
     };
     if let Some(start) = punct_from {
-        let mut j = case_run_end(s, start, k, punct);
-        while matches!(s.as_bytes().get(j), Some(b'\r' | b'\n' | b'/')) {
-            j += 1;
-        }
-        return j;
+        return slash_tail(s.as_bytes(), case_run_end(s, start, k, punct));
     }
     // \s*[\r\n]+: the whitespace run up to and including its last newline.
     let mut j = i;

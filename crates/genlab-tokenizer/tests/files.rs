@@ -108,6 +108,19 @@ fn hf_round_trip() {
     }
 }
 
+/// Hugging Face gives an added token that is missing from the model's vocab the next free id,
+/// not the id the file names; so the export lists special tokens in both places.
+#[test]
+fn hf_export_lists_special_tokens_in_the_model_vocab_with_their_ids() {
+    let bpe = trained(Pattern::Gpt4, true);
+    let file: serde_json::Value = serde_json::from_str(&bpe.to_hf_json().unwrap()).unwrap();
+    for (text, id) in bpe.special_tokens() {
+        assert_eq!(file["model"]["vocab"][text].as_u64(), Some(u64::from(*id)), "{text}");
+    }
+    let back = Bpe::from_hf_json(&file.to_string(), "t.json").unwrap();
+    assert_eq!(back.special_tokens(), bpe.special_tokens());
+}
+
 fn parse_error(err: TokenizerError) -> (usize, String) {
     match err {
         TokenizerError::Parse { line, problem, .. } => (line, problem),

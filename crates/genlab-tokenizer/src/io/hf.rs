@@ -170,8 +170,14 @@ impl Bpe {
     /// The tokenizer as a Hugging Face `tokenizer.json`, with its `ignore_merges` (true unless
     /// it was read as false: tiktoken's rule that a chunk equal to a token is that token).
     pub fn to_hf_json(&self) -> Result<String> {
-        let vocab: BTreeMap<String, u32> =
+        let mut vocab: BTreeMap<String, u32> =
             self.tokens().into_iter().map(|t| (bytelevel::encode(&t.bytes), t.id)).collect();
+        // Special tokens are in the model's vocab too (as in GPT-2's own file): Hugging Face
+        // gives an added token that is not there the next free id after the vocab, whatever
+        // id the file says, which is wrong after an unused id (cl100k_base leaves 100256).
+        for (text, id) in self.special_tokens() {
+            vocab.entry(text.clone()).or_insert(*id);
+        }
         let merges = self.merges()?;
         let text = |id: u32| bytelevel::encode(self.token_bytes(id).unwrap_or_default());
         let merges: Vec<String> =
