@@ -8,9 +8,11 @@
 * Python tiktoken, `encode_ordinary`, one thread. OpenAI's four are built by tiktoken's own
   `tiktoken_ext.openai_public` constructors (their patterns and special tokens), reading the
   rank files from `--vocab` instead of the network; the file's sha256 is checked by tiktoken.
-  Llama 3 and Qwen2 are built from the same rank files with the split patterns their model
-  code publishes (Meta's `llama/tokenizer.py`, Qwen's `tokenization_qwen2.py`), written out
-  below rather than taken from genlab.
+  Llama 3, Qwen2 and Mistral's Tekken are built from the same rank files with the split
+  patterns their publishers give (Meta's `llama/tokenizer.py`, Qwen's `tokenization_qwen2.py`,
+  the `Split` of Mistral NeMo's `tokenizer.json`), written out below rather than taken from
+  genlab. DeepSeek V3 pre-tokenizes with three splits in sequence, which one tiktoken pattern
+  cannot express: it has Hugging Face only.
 * Hugging Face `tokenizers`, `Tokenizer.encode(text, add_special_tokens=False)`, one thread,
   on the `tokenizer.json` genlab wrote from the same ranks, its added tokens left out so that
   special-token text is ordinary text as on the other sides. (Measured here with 0.23.3 on the
@@ -35,6 +37,13 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 LLAMA3_PATTERN = r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"
 QWEN2_PATTERN = r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"
+# Mistral's Tekken (the Split regex of Mistral NeMo's tokenizer.json). Its rank file starts at
+# rank 1000: ids 0..999 are control tokens.
+TEKKEN_PATTERN = (
+    r"[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+"
+    r"|[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*"
+    r"|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+"
+)
 KINDS = ["prose", "code", "unicode"]
 
 
@@ -55,7 +64,9 @@ def tiktoken_encoding(name, vocab_dir):
         finally:
             openai_public.load_tiktoken_bpe = load
         return tiktoken.Encoding(**spec)
-    pattern = {"llama3": LLAMA3_PATTERN, "qwen2": QWEN2_PATTERN}[name]
+    pattern = {"llama3": LLAMA3_PATTERN, "qwen2": QWEN2_PATTERN, "mistral_v3": TEKKEN_PATTERN}.get(name)
+    if pattern is None:
+        return None  # deepseek_v3: three splits in sequence, which tiktoken cannot express
     return tiktoken.Encoding(
         name, pat_str=pattern, mergeable_ranks=load(path), special_tokens={}
     )
@@ -107,7 +118,9 @@ def main():
             with open(os.path.join(args.dir, f"{name}.{kind}.u32"), "rb") as f:
                 want.frombytes(f.read())
             want = want.tolist()
-            tk_s, tk_ids = timed(args.reps, lambda: enc.encode_ordinary(text))
+            tk_s, tk_ids = (
+                timed(args.reps, lambda: enc.encode_ordinary(text)) if enc else (None, None)
+            )
             hf_s, hf_enc = timed(
                 args.reps, lambda: hf.encode(text, add_special_tokens=False)
             )
@@ -118,15 +131,19 @@ def main():
             )
             rows[kind] = {
                 "tokens": len(want),
-                "tiktoken_py_mb_s": mb / tk_s,
-                "tiktoken_py_identical": tk_ids == want,
+                "tiktoken_py_mb_s": mb / tk_s if enc else None,
+                "tiktoken_py_identical": tk_ids == want if enc else None,
                 "hf_mb_s": mb / hf_s,
                 "hf_identical": hf_ids == want,
                 "hf_first_difference": first_diff,
             }
+            tk = (
+                f"tiktoken {mb / tk_s:6.1f} MB/s (ids {'identical' if tk_ids == want else 'DIFFER'})"
+                if enc
+                else "tiktoken -"
+            )
             print(
-                f"{name:>12} {kind:>8}: tiktoken {mb / tk_s:6.1f} MB/s "
-                f"(ids {'identical' if tk_ids == want else 'DIFFER'}), "
+                f"{name:>12} {kind:>8}: {tk}, "
                 f"HF {mb / hf_s:5.1f} MB/s (ids {'identical' if hf_ids == want else 'DIFFER at %s' % first_diff})",
                 flush=True,
             )

@@ -140,7 +140,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 json!({
                     "ranks": path,
                     "tokenizer_json": hf,
-                    "pattern": e.pattern().regex(),
+                    "splits": e.pattern().splits(),
                     "special_tokens": e.special_tokens().into_iter().map(|(s, id)| (s, json!(id))).collect::<serde_json::Map<String, Value>>(),
                 }),
             );

@@ -34,7 +34,10 @@ pub(crate) enum Case {
     Number,
     /// `\s`
     Space,
-    /// Everything else.
+    /// `\p{P}` and `\p{S}`: punctuation and symbols (DeepSeek's pattern tells them apart from
+    /// [`Case::Other`]; o200k's does not).
+    Punct,
+    /// Everything else: controls, format characters, unassigned code points.
     Other,
 }
 
@@ -89,6 +92,7 @@ fn tables() -> &'static Tables {
             (r"\p{M}", Case::Mark),
             (r"\p{N}", Case::Number),
             (r"\s", Case::Space),
+            (r"[\p{P}\p{S}]", Case::Punct),
         ] {
             case_ranges.extend(ranges_of(name).into_iter().map(|(a, b)| (a, b, case)));
         }
@@ -178,8 +182,10 @@ mod tests {
             ('\u{903}', Case::Mark), // Mc
             ('٣', Case::Number),
             ('\u{2028}', Case::Space),
-            ('_', Case::Other),
-            ('😀', Case::Other),
+            ('_', Case::Punct),
+            ('😀', Case::Punct),       // So
+            ('\u{200d}', Case::Other), // ZWJ, Cf
+            ('\u{7f}', Case::Other),   // Cc
             ('𝐀', Case::Upper),
             ('𝐚', Case::Lower),
         ] {

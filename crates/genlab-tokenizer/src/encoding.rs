@@ -33,29 +33,26 @@ pub enum Encoding {
     Llama3,
     /// Qwen 2, 2.5 and 3.
     Qwen2,
+    /// Mistral's Tekken vocabulary (Mistral NeMo, Pixtral, Ministral and later): ids 0..=999
+    /// are control tokens (16 named, the rest placeholders that stay unused here), and its
+    /// 130,072 byte-level ranks are ids 1000..=131071, so its rank file starts at rank 1000.
+    MistralV3,
+    /// DeepSeek V3 and R1. Ids 0..=2 are the sentence markers and padding, 128000..=128814
+    /// placeholders and chat markers; its 127,997 ranks are ids 3..=127999.
+    DeepseekV3,
 }
-
-/// Names genlab knows but cannot load yet, and why.
-const NOT_YET: &[(&str, &str)] = &[
-    (
-        "deepseek_v3",
-        "its pre-tokenizer is a sequence of three Hugging Face splits, which genlab's single pattern cannot express yet",
-    ),
-    (
-        "mistral_v3",
-        "its Tekken vocabulary puts 1,000 control ids before the ranks, which genlab's rank files cannot express yet",
-    ),
-];
 
 impl Encoding {
     /// Every encoding genlab can load.
-    pub const ALL: [Encoding; 6] = [
+    pub const ALL: [Encoding; 8] = [
         Encoding::R50kBase,
         Encoding::P50kBase,
         Encoding::Cl100kBase,
         Encoding::O200kBase,
         Encoding::Llama3,
         Encoding::Qwen2,
+        Encoding::MistralV3,
+        Encoding::DeepseekV3,
     ];
 
     /// The name tiktoken and genlab use (`cl100k_base`), also the usual file stem.
@@ -67,6 +64,8 @@ impl Encoding {
             Encoding::O200kBase => "o200k_base",
             Encoding::Llama3 => "llama3",
             Encoding::Qwen2 => "qwen2",
+            Encoding::MistralV3 => "mistral_v3",
+            Encoding::DeepseekV3 => "deepseek_v3",
         }
     }
 
@@ -79,6 +78,8 @@ impl Encoding {
             Encoding::Cl100kBase | Encoding::Llama3 => Pattern::Gpt4,
             Encoding::O200kBase => Pattern::O200k,
             Encoding::Qwen2 => Pattern::Qwen2,
+            Encoding::MistralV3 => Pattern::Tekken,
+            Encoding::DeepseekV3 => Pattern::DeepseekV3,
         }
     }
 
@@ -91,12 +92,16 @@ impl Encoding {
             Encoding::O200kBase => 199_998,
             Encoding::Llama3 => 128_000,
             Encoding::Qwen2 => 151_643,
+            Encoding::MistralV3 => 130_072,
+            Encoding::DeepseekV3 => 127_997,
         }
     }
 
     /// The special tokens and their ids, as the model's own tokenizer defines them (tiktoken's
     /// `openai_public.py`; Meta's and Qwen's `tokenizer_config.json` for the named tokens of the
-    /// other two; Llama 3's unnamed `reserved_special_token`s are left out).
+    /// other two; Llama 3's unnamed `reserved_special_token`s are left out, as are Tekken's
+    /// `<SPECIAL_n>` placeholders among its 1,000 control ids; DeepSeek's `tokenizer.json`
+    /// added tokens, with their fullwidth bars `｜` and `▁`, placeholders included).
     pub fn special_tokens(self) -> Vec<(String, u32)> {
         let list: &[(&str, u32)] = match self {
             Encoding::R50kBase | Encoding::P50kBase => &[("<|endoftext|>", 50256)],
@@ -142,8 +147,51 @@ impl Encoding {
                 ("<|repo_name|>", 151_663),
                 ("<|file_sep|>", 151_664),
             ],
+            Encoding::MistralV3 => &[
+                ("<unk>", 0),
+                ("<s>", 1),
+                ("</s>", 2),
+                ("[INST]", 3),
+                ("[/INST]", 4),
+                ("[AVAILABLE_TOOLS]", 5),
+                ("[/AVAILABLE_TOOLS]", 6),
+                ("[TOOL_RESULTS]", 7),
+                ("[/TOOL_RESULTS]", 8),
+                ("[TOOL_CALLS]", 9),
+                ("[IMG]", 10),
+                ("[IMG_BREAK]", 12),
+                ("[IMG_END]", 13),
+                ("[PREFIX]", 14),
+                ("[MIDDLE]", 15),
+                ("[SUFFIX]", 16),
+            ],
+            Encoding::DeepseekV3 => &[
+                ("<｜begin▁of▁sentence｜>", 0),
+                ("<｜end▁of▁sentence｜>", 1),
+                ("<｜▁pad▁｜>", 2),
+                ("<｜fim▁hole｜>", 128_800),
+                ("<｜fim▁begin｜>", 128_801),
+                ("<｜fim▁end｜>", 128_802),
+                ("<｜User｜>", 128_803),
+                ("<｜Assistant｜>", 128_804),
+                ("<|EOT|>", 128_805),
+                ("<｜tool▁calls▁begin｜>", 128_806),
+                ("<｜tool▁calls▁end｜>", 128_807),
+                ("<｜tool▁call▁begin｜>", 128_808),
+                ("<｜tool▁call▁end｜>", 128_809),
+                ("<｜tool▁outputs▁begin｜>", 128_810),
+                ("<｜tool▁outputs▁end｜>", 128_811),
+                ("<｜tool▁output▁begin｜>", 128_812),
+                ("<｜tool▁output▁end｜>", 128_813),
+                ("<｜tool▁sep｜>", 128_814),
+            ],
         };
-        list.iter().map(|&(t, id)| (t.to_string(), id)).collect()
+        let mut out: Vec<(String, u32)> = list.iter().map(|&(t, id)| (t.to_string(), id)).collect();
+        if self == Encoding::DeepseekV3 {
+            // The 800 placeholders between the ranks and the chat markers.
+            out.extend((0..800).map(|n| (format!("<｜place▁holder▁no▁{n}｜>"), 128_000 + n)));
+        }
+        out
     }
 
     /// Parses a rank file's text as this encoding. `path` only labels errors; a file with
@@ -190,10 +238,7 @@ impl FromStr for Encoding {
             return Ok(e);
         }
         let known: Vec<&str> = Encoding::ALL.iter().map(|e| e.name()).collect();
-        let reason = match NOT_YET.iter().find(|(name, _)| *name == s) {
-            Some((_, why)) => format!("not supported yet: {why}"),
-            None => format!("expected one of {}", known.join(", ")),
-        };
+        let reason = format!("expected one of {}", known.join(", "));
         Err(TokenizerError::Encoding { name: s.to_string(), reason })
     }
 }
@@ -211,8 +256,6 @@ mod tests {
         assert_eq!("gpt2".parse::<Encoding>().unwrap(), Encoding::R50kBase);
         let err = "cl200k".parse::<Encoding>().unwrap_err().to_string();
         assert!(err.contains("cl200k") && err.contains("o200k_base"), "{err}");
-        let err = "deepseek_v3".parse::<Encoding>().unwrap_err().to_string();
-        assert!(err.contains("not supported yet"), "{err}");
         let p = Path::new("/some/where/o200k_base.tiktoken");
         assert_eq!(Encoding::from_file_name(p), Some(Encoding::O200kBase));
         assert_eq!(Encoding::from_file_name(Path::new("ranks.tiktoken")), None);

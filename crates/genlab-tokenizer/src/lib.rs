@@ -44,7 +44,10 @@ pub use encoding::Encoding;
 pub use error::{Result, TokenizerError};
 pub use io::binary::{BINARY_MAGIC, BINARY_VERSION, binary_checksum};
 pub use io::native::{NATIVE_VERSION, load};
-pub use pattern::{GPT2_PATTERN, GPT4_PATTERN, O200K_PATTERN, Pattern, QWEN2_PATTERN, Splitter};
+pub use pattern::{
+    DEEPSEEK_V3_SPLITS, GPT2_PATTERN, GPT4_PATTERN, O200K_PATTERN, Pattern, QWEN2_PATTERN,
+    Splitter, TEKKEN_PATTERN,
+};
 pub use special::AllowedSpecial;
 pub use stream::StreamDecoder;
 pub use train::Trainer;

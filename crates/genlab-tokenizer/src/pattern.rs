@@ -3,7 +3,7 @@
 
 use crate::classes::Classifier;
 use crate::error::{Result, TokenizerError};
-use crate::split::{gpt2_end, gpt4_end, o200k_end, qwen2_end};
+use crate::split::{deepseek, gpt2_end, gpt4_end, o200k_end, qwen2_end, tekken_end};
 
 /// The GPT-2 split pattern (also what Hugging Face's `ByteLevel` pre-tokenizer uses).
 pub const GPT2_PATTERN: &str =
@@ -24,6 +24,27 @@ pub const O200K_PATTERN: &str = concat!(
 /// its own.
 pub const QWEN2_PATTERN: &str = r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+";
 
+/// Mistral's Tekken split pattern (Mistral NeMo and later; the `Split` pre-tokenizer of its
+/// `tokenizer.json`): o200k's, without the contractions, one digit per number chunk.
+pub const TEKKEN_PATTERN: &str = concat!(
+    r"[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+",
+    r"|[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*",
+    r"|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+",
+);
+
+/// DeepSeek V3's pre-tokenizer (V3 and R1; its `tokenizer.json`): three Hugging Face `Split`
+/// steps with `Isolated` behaviour, each cutting the pieces of the one before. Digits go in runs
+/// of at most three, then runs of CJK ideographs and kana, then a GPT-4-like pattern over what
+/// is left (an ASCII punctuation mark may lead a run of ASCII letters).
+pub const DEEPSEEK_V3_SPLITS: [&str; 3] = [
+    r"\p{N}{1,3}",
+    r"[一-龥\x{3040}-\x{309F}\x{30A0}-\x{30FF}]+",
+    concat!(
+        r"[!-/:-@\[-`{-~][A-Za-z]+|[^\r\n\p{L}\p{P}\p{S}]?[\p{L}\p{M}]+| ?[\p{P}\p{S}]+[\r\n]*",
+        r"|\s*[\r\n]+|\s+(?!\S)|\s+",
+    ),
+];
+
 /// Which split pattern a tokenizer uses.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Pattern {
@@ -37,13 +58,18 @@ pub enum Pattern {
     O200k,
     /// [`QWEN2_PATTERN`], run by a hand-written splitter with identical output.
     Qwen2,
+    /// [`TEKKEN_PATTERN`], run by a hand-written splitter with identical output.
+    Tekken,
+    /// [`DEEPSEEK_V3_SPLITS`], three regexes in sequence, run by a hand-written splitter with
+    /// identical output.
+    DeepseekV3,
     /// Any fancy-regex pattern. Text between matches becomes chunks too, so nothing is lost.
     Custom(String),
 }
 
 impl Pattern {
     /// The name used in files and on the command line: `none`, `gpt2`, `gpt4`, `o200k`,
-    /// `qwen2`, else the regex.
+    /// `qwen2`, `tekken`, else the regex.
     pub fn as_str(&self) -> &str {
         match self {
             Pattern::None => "none",
@@ -51,6 +77,8 @@ impl Pattern {
             Pattern::Gpt4 => "gpt4",
             Pattern::O200k => "o200k",
             Pattern::Qwen2 => "qwen2",
+            Pattern::Tekken => "tekken",
+            Pattern::DeepseekV3 => "deepseek_v3",
             Pattern::Custom(p) => p,
         }
     }
@@ -64,11 +92,23 @@ impl Pattern {
             "gpt4" | GPT4_PATTERN => Pattern::Gpt4,
             "o200k" | O200K_PATTERN => Pattern::O200k,
             "qwen2" | QWEN2_PATTERN => Pattern::Qwen2,
+            "tekken" | TEKKEN_PATTERN => Pattern::Tekken,
+            "deepseek_v3" => Pattern::DeepseekV3,
             other => Pattern::Custom(other.to_string()),
         }
     }
 
-    /// The regex this pattern stands for, if it has one.
+    /// The regexes this pattern applies one after the other, each cutting the pieces of the
+    /// one before and keeping what it does not match as pieces too (Hugging Face's `Split` with
+    /// `Isolated` behaviour): one for most patterns, none for [`Pattern::None`].
+    pub fn splits(&self) -> Vec<&str> {
+        match self {
+            Pattern::DeepseekV3 => DEEPSEEK_V3_SPLITS.to_vec(),
+            other => other.regex().into_iter().collect(),
+        }
+    }
+
+    /// The single regex this pattern stands for, if it is one (see [`Pattern::splits`]).
     pub fn regex(&self) -> Option<&str> {
         match self {
             Pattern::None => None,
@@ -76,6 +116,8 @@ impl Pattern {
             Pattern::Gpt4 => Some(GPT4_PATTERN),
             Pattern::O200k => Some(O200K_PATTERN),
             Pattern::Qwen2 => Some(QWEN2_PATTERN),
+            Pattern::Tekken => Some(TEKKEN_PATTERN),
+            Pattern::DeepseekV3 => None,
             Pattern::Custom(p) => Some(p),
         }
     }
@@ -88,14 +130,25 @@ impl Pattern {
             Pattern::Gpt4 => Kind::Gpt4,
             Pattern::O200k => Kind::O200k,
             Pattern::Qwen2 => Kind::Qwen2,
-            Pattern::Custom(p) => {
-                Kind::Regex(Box::new(fancy_regex::Regex::new(p).map_err(|e| {
-                    TokenizerError::Pattern { pattern: p.to_string(), reason: e.to_string() }
-                })?))
-            }
+            Pattern::Tekken => Kind::Tekken,
+            Pattern::DeepseekV3 => Kind::Deepseek,
+            Pattern::Custom(_) => return self.regex_splitter(),
         };
         Ok(Splitter { pattern: self.clone(), kind })
     }
+
+    /// The pattern run by fancy-regex, its [`Pattern::splits`] one after the other: what the
+    /// built-in patterns' hand-written splitters are tested against.
+    pub fn regex_splitter(&self) -> Result<Splitter> {
+        let steps: Vec<fancy_regex::Regex> =
+            self.splits().into_iter().map(compile).collect::<Result<_>>()?;
+        Ok(Splitter { pattern: self.clone(), kind: Kind::Sequence(steps) })
+    }
+}
+
+fn compile(p: &str) -> Result<fancy_regex::Regex> {
+    fancy_regex::Regex::new(p)
+        .map_err(|e| TokenizerError::Pattern { pattern: p.to_string(), reason: e.to_string() })
 }
 
 #[derive(Clone, Debug)]
@@ -105,7 +158,10 @@ enum Kind {
     Gpt4,
     O200k,
     Qwen2,
-    Regex(Box<fancy_regex::Regex>),
+    Tekken,
+    Deepseek,
+    /// Regexes applied one after the other (none: the whole text is one chunk).
+    Sequence(Vec<fancy_regex::Regex>),
 }
 
 /// A compiled [`Pattern`]: cuts text into chunks.
@@ -123,7 +179,7 @@ impl Splitter {
 
     /// True when long texts may be cut at [`crate::split::block_cuts`] and split in parallel.
     pub(crate) fn parallel_safe(&self) -> bool {
-        matches!(self.kind, Kind::Gpt2 | Kind::Gpt4 | Kind::O200k | Kind::Qwen2)
+        matches!(self.kind, Kind::Gpt2 | Kind::Gpt4 | Kind::O200k | Kind::Qwen2 | Kind::Tekken)
     }
 
     /// Calls `f` on every chunk of `text`, in order; the chunks concatenate to `text`.
@@ -145,22 +201,10 @@ impl Splitter {
             Kind::Gpt4 => walk(text, &mut f, gpt4_end),
             Kind::O200k => walk(text, &mut f, o200k_end),
             Kind::Qwen2 => walk(text, &mut f, qwen2_end),
-            Kind::Regex(re) => {
-                let mut last = 0;
-                for m in re.find_iter(text) {
-                    let Ok(m) = m else { break }; // backtrack limit: the rest is one chunk
-                    if m.start() > last {
-                        f(&text[last..m.start()]);
-                    }
-                    if m.end() > m.start() {
-                        f(m.as_str());
-                    }
-                    last = m.end();
-                }
-                if last < text.len() {
-                    f(&text[last..]);
-                }
-            }
+            Kind::Tekken => walk(text, &mut f, tekken_end),
+            Kind::Deepseek => deepseek::for_each(text, Classifier::new(), &mut f),
+            Kind::Sequence(steps) if !text.is_empty() => sequence(steps, text, &mut f),
+            Kind::Sequence(_) => {}
         }
     }
 
@@ -169,6 +213,32 @@ impl Splitter {
         let mut out = Vec::new();
         self.for_each(text, |c| out.push(c));
         out
+    }
+}
+
+/// Calls `f` on the matches of `re` in `text` and on the text between them, in order.
+fn isolate<'a>(re: &fancy_regex::Regex, text: &'a str, f: &mut dyn FnMut(&'a str)) {
+    let mut last = 0;
+    for m in re.find_iter(text) {
+        let Ok(m) = m else { break }; // backtrack limit: the rest is one chunk
+        if m.start() > last {
+            f(&text[last..m.start()]);
+        }
+        if m.end() > m.start() {
+            f(m.as_str());
+        }
+        last = m.end();
+    }
+    if last < text.len() {
+        f(&text[last..]);
+    }
+}
+
+/// [`isolate`] with the first of `steps`, then the rest on each piece.
+fn sequence<'a>(steps: &[fancy_regex::Regex], text: &'a str, f: &mut dyn FnMut(&'a str)) {
+    match steps.split_first() {
+        None => f(text),
+        Some((first, rest)) => isolate(first, text, &mut |piece| sequence(rest, piece, f)),
     }
 }
 

@@ -5,6 +5,8 @@
 
 use crate::classes::{Case, Class, Classifier};
 
+pub(crate) mod deepseek;
+
 /// The character at byte `i` of `s` and its length in bytes, if any.
 #[inline]
 fn char_at(s: &str, i: usize) -> Option<(char, usize)> {
@@ -212,19 +214,25 @@ fn contraction_end(s: &str, i: usize) -> usize {
     }
 }
 
+/// End of the optional contraction at byte `i` when the pattern has one (`C`).
+#[inline]
+fn suffix<const C: bool>(s: &str, i: usize) -> usize {
+    if C { contraction_end(s, i) } else { i }
+}
+
 /// `[U]*[L]+C?` at byte `j`, where U is o200k's upper class, L its lower class and C a
 /// contraction, as a backtracking engine finds it: when the upper run is not followed by a
 /// lower-only letter, the run gives characters back until it ends on one that is in both
 /// classes (a caseless letter or a mark), which then stands for the `[L]+`.
 #[inline]
-fn o200k_lower_word(s: &str, j: usize, k: Classifier) -> Option<usize> {
+fn o200k_lower_word<const C: bool>(s: &str, j: usize, k: Classifier) -> Option<usize> {
     let mut e = j;
     let mut last_in_both = None;
     while let Some((c, n)) = char_at(s, e) {
         let case = k.case(c);
         if !in_upper(case) {
             if case == Case::Lower {
-                return Some(contraction_end(s, case_run_end(s, e + n, k, in_lower)));
+                return Some(suffix::<C>(s, case_run_end(s, e + n, k, in_lower)));
             }
             break;
         }
@@ -233,14 +241,14 @@ fn o200k_lower_word(s: &str, j: usize, k: Classifier) -> Option<usize> {
             last_in_both = Some(e);
         }
     }
-    last_in_both.map(|e| contraction_end(s, e))
+    last_in_both.map(|e| suffix::<C>(s, e))
 }
 
 /// `[U]+[L]*C?` at byte `j` (see [`o200k_lower_word`]).
 #[inline]
-fn o200k_upper_word(s: &str, j: usize, k: Classifier) -> Option<usize> {
+fn o200k_upper_word<const C: bool>(s: &str, j: usize, k: Classifier) -> Option<usize> {
     let e = case_run_end(s, j, k, in_upper);
-    (e > j).then(|| contraction_end(s, case_run_end(s, e, k, in_lower)))
+    (e > j).then(|| suffix::<C>(s, case_run_end(s, e, k, in_lower)))
 }
 
 /// ASCII kinds for the fast paths: ASCII's Unicode categories are fixed, so no table lookup.
@@ -291,7 +299,7 @@ fn ascii_run(b: &[u8], mut j: usize, want: u8) -> Option<usize> {
 /// [`o200k_end`] when the chunk and the character after it are ASCII; `None` when a non-ASCII
 /// character could change the answer, and the general path decides.
 #[inline]
-fn o200k_ascii(s: &str, i: usize) -> Option<usize> {
+fn o200k_ascii<const C: bool, const D: usize>(s: &str, i: usize) -> Option<usize> {
     let b = s.as_bytes();
     let k0 = kind(b, i)?;
     if k0 == HIGH {
@@ -306,16 +314,16 @@ fn o200k_ascii(s: &str, i: usize) -> Option<usize> {
         if kind(b, f) == Some(HIGH) {
             return None;
         }
-        return Some(contraction_end(s, f));
+        return Some(suffix::<C>(s, f));
     }
     if kind(b, j) == Some(HIGH) {
         return None;
     }
     match k0 {
-        // \p{N}{1,3}
+        // \p{N}{1,D}
         DIGIT => {
             let mut j = i + 1;
-            for _ in 0..2 {
+            for _ in 1..D {
                 match kind(b, j) {
                     Some(DIGIT) => j += 1,
                     Some(HIGH) => return None,
@@ -354,30 +362,44 @@ fn slash_tail(b: &[u8], mut j: usize) -> usize {
 /// with P = `[^\r\n\p{L}\p{N}]`, the alternatives tried in order and each with and without its
 /// optional first character, as a backtracking engine does.
 pub(crate) fn o200k_end(s: &str, i: usize, k: Classifier) -> usize {
-    if let Some(e) = o200k_ascii(s, i) {
+    o200k_like_end::<true, 3>(s, i, k)
+}
+
+/// End of the chunk that starts at byte `i` under Mistral's Tekken pattern
+/// ([`crate::TEKKEN_PATTERN`]): o200k's, without the contractions and with one digit per
+/// number chunk.
+pub(crate) fn tekken_end(s: &str, i: usize, k: Classifier) -> usize {
+    o200k_like_end::<false, 1>(s, i, k)
+}
+
+/// The o200k pattern, with contractions when `C`, and number chunks of at most `D` digits.
+#[inline]
+fn o200k_like_end<const C: bool, const D: usize>(s: &str, i: usize, k: Classifier) -> usize {
+    if let Some(e) = o200k_ascii::<C, D>(s, i) {
         return e;
     }
     let Some((c0, n0)) = char_at(s, i) else { return s.len() };
     let case0 = k.case(c0);
-    let lead = !is_cr_lf(c0) && matches!(case0, Case::Mark | Case::Space | Case::Other);
+    let lead =
+        !is_cr_lf(c0) && matches!(case0, Case::Mark | Case::Space | Case::Punct | Case::Other);
     // Without the leading character, a word can start only on a letter or a mark.
     let bare = !lead || case0 == Case::Mark;
-    if lead && let Some(e) = o200k_lower_word(s, i + n0, k) {
+    if lead && let Some(e) = o200k_lower_word::<C>(s, i + n0, k) {
         return e;
     }
-    if bare && let Some(e) = o200k_lower_word(s, i, k) {
+    if bare && let Some(e) = o200k_lower_word::<C>(s, i, k) {
         return e;
     }
-    if lead && let Some(e) = o200k_upper_word(s, i + n0, k) {
+    if lead && let Some(e) = o200k_upper_word::<C>(s, i + n0, k) {
         return e;
     }
-    if bare && let Some(e) = o200k_upper_word(s, i, k) {
+    if bare && let Some(e) = o200k_upper_word::<C>(s, i, k) {
         return e;
     }
-    // \p{N}{1,3}
+    // \p{N}{1,D}
     if case0 == Case::Number {
         let mut j = i + n0;
-        for _ in 0..2 {
+        for _ in 1..D {
             match char_at(s, j) {
                 Some((c, n)) if k.case(c) == Case::Number => j += n,
                 _ => break,
@@ -386,7 +408,7 @@ pub(crate) fn o200k_end(s: &str, i: usize, k: Classifier) -> usize {
         return j;
     }
     //  ?[^\s\p{L}\p{N}]+[\r\n/]*
-    let punct = |c: Case| matches!(c, Case::Mark | Case::Other);
+    let punct = |c: Case| matches!(c, Case::Mark | Case::Punct | Case::Other);
     let punct_from = if punct(case0) {
         Some(i)
     } else if c0 == ' ' {

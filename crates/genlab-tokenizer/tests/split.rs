@@ -1,23 +1,49 @@
-//! The hand-written GPT-2, GPT-4, o200k and Qwen2 splitters agree with fancy-regex running the
-//! real patterns.
+//! The hand-written GPT-2, GPT-4, o200k, Qwen2, Tekken and DeepSeek V3 splitters agree with
+//! fancy-regex running the real patterns.
 
 mod common;
 
-use genlab_tokenizer::{GPT2_PATTERN, GPT4_PATTERN, O200K_PATTERN, Pattern, QWEN2_PATTERN};
+use genlab_tokenizer::{
+    DEEPSEEK_V3_SPLITS, GPT2_PATTERN, GPT4_PATTERN, O200K_PATTERN, Pattern, QWEN2_PATTERN,
+    TEKKEN_PATTERN,
+};
 use proptest::prelude::*;
 
 fn check(text: &str) {
-    for (fast, regex) in [
-        (Pattern::Gpt2, Pattern::Custom(GPT2_PATTERN.into())),
-        (Pattern::Gpt4, Pattern::Custom(GPT4_PATTERN.into())),
-        (Pattern::O200k, Pattern::Custom(O200K_PATTERN.into())),
-        (Pattern::Qwen2, Pattern::Custom(QWEN2_PATTERN.into())),
+    for fast in [
+        Pattern::Gpt2,
+        Pattern::Gpt4,
+        Pattern::O200k,
+        Pattern::Qwen2,
+        Pattern::Tekken,
+        Pattern::DeepseekV3,
     ] {
         let a = fast.splitter().unwrap().split(text);
-        let b = regex.splitter().unwrap().split(text);
+        let b = fast.regex_splitter().unwrap().split(text);
         assert_eq!(a, b, "{fast:?} on {text:?}");
         assert_eq!(a.concat(), text);
     }
+}
+
+/// The reference splitters run the very patterns the published tokenizers write out.
+#[test]
+fn reference_splitters_run_the_published_patterns() {
+    for (p, re) in [
+        (Pattern::Gpt2, GPT2_PATTERN),
+        (Pattern::Gpt4, GPT4_PATTERN),
+        (Pattern::O200k, O200K_PATTERN),
+        (Pattern::Qwen2, QWEN2_PATTERN),
+        (Pattern::Tekken, TEKKEN_PATTERN),
+    ] {
+        assert_eq!(p.splits(), [re]);
+        assert_eq!(Pattern::parse(re), p);
+    }
+    assert_eq!(Pattern::DeepseekV3.splits(), DEEPSEEK_V3_SPLITS);
+    let text = "x 12345 中文abc";
+    assert_eq!(
+        Pattern::Custom(O200K_PATTERN.into()).splitter().unwrap().split(text),
+        Pattern::O200k.regex_splitter().unwrap().split(text)
+    );
 }
 
 #[test]
@@ -40,6 +66,12 @@ fn known_splits() {
     // Qwen2: GPT-4's splits, one digit per number chunk.
     let qwen2 = Pattern::Qwen2.splitter().unwrap();
     assert_eq!(qwen2.split("x 2024"), ["x", " ", "2", "0", "2", "4"]);
+    // Tekken: o200k's case splits, no contractions, one digit per number chunk.
+    let tekken = Pattern::Tekken.splitter().unwrap();
+    assert_eq!(tekken.split("CamelCase don't 42"), ["Camel", "Case", " don", "'t", " ", "4", "2"]);
+    // DeepSeek V3: digits in threes, then CJK runs, then the rest, each step within the last.
+    let deepseek = Pattern::DeepseekV3.splitter().unwrap();
+    assert_eq!(deepseek.split("abc中文12345 x"), ["abc", "中文", "123", "45", " x"]);
     for t in [common::CORPUS, "", " ", "a", "'", "''s", " 'll", "\r\n\r\n  \n", "x  \t y"] {
         check(t);
     }

@@ -1,5 +1,8 @@
 //! `cargo xtask bench tokenizer`: genlab-tokenizer against Hugging Face `tokenizers` (training)
-//! and tiktoken (encoding) on the Shakespeare corpus, vocab 8,192, GPT-2 pattern.
+//! and tiktoken (encoding) on the Shakespeare corpus, vocab 8,192, GPT-2 pattern; then the six
+//! published vocabularies, loaded (text and binary) and encoding prose, code and a Unicode mix
+//! against the crates.io `tiktoken` crate (`examples/bench_encode.rs`), Python tiktoken and
+//! Hugging Face (`benches/peers/tokenizer_encodings.py`), ids checked identical on every side.
 //!
 //! The genlab side is `crates/genlab-tokenizer/examples/bench.rs`; it exports its ranks as a
 //! tiktoken file and its ids, and `benches/peers/tokenizer.py` encodes with those ranks and
@@ -146,15 +149,85 @@ pub fn run(ctx: &BenchCtx) -> anyhow::Result<()> {
             None,
         ));
     }
+    // Encoding the published vocabularies: genlab against the crates.io `tiktoken` crate in
+    // one Rust process, then Python tiktoken and Hugging Face on the same texts and ranks.
+    let encode_dir = ctx.out_dir.join("encode").to_string_lossy().into_owned();
+    let source = ctx.root.join("crates").to_string_lossy().into_owned();
+    let mut encode_args = example("bench_encode");
+    encode_args.extend(
+        ["--vocab", &vocab, "--prose", &corpus, "--source", &source, "--out", &encode_dir]
+            .map(String::from),
+    );
+    let encode_args: Vec<&str> = encode_args.iter().map(String::as_str).collect();
+    let encodes = ctx.cargo_json(&encode_args, &[])?;
+    let py = if ctx.peers {
+        let py = ctx.python_json(
+            "tokenizer_encodings.py",
+            &["--vocab", &vocab, "--dir", &encode_dir],
+            &[],
+        )?;
+        for (name, kinds) in py["encodings"].as_object().into_iter().flatten() {
+            for (kind, row) in kinds.as_object().into_iter().flatten() {
+                for side in ["tiktoken_py", "hf"] {
+                    // null: that peer cannot express the encoding (tiktoken, deepseek_v3)
+                    if row[format!("{side}_identical")].as_bool() == Some(false) {
+                        bail!("{side} and genlab ids differ for {name} on {kind}: {row}");
+                    }
+                }
+            }
+        }
+        Some(py)
+    } else {
+        None
+    };
+    for (name, kinds) in encodes.as_object().into_iter().flatten() {
+        for kind in ["prose", "code", "unicode"] {
+            let row = &kinds[kind];
+            let what = |peer: &str| format!("encode {name} {kind}, 1 thread (vs {peer})");
+            let ours = num(row, "genlab_mb_s")?;
+            rows.push(Ratio::new(
+                what("tiktoken crate"),
+                ours,
+                row["tiktoken_rs_mb_s"].as_f64(),
+                "MB/s",
+                true,
+                Some(1.0),
+            ));
+            let peer =
+                |key: &str| py.as_ref().and_then(|p| p["encodings"][name][kind][key].as_f64());
+            if matches!(name.as_str(), "cl100k_base" | "o200k_base") {
+                rows.push(Ratio::new(
+                    what("Python tiktoken"),
+                    ours,
+                    peer("tiktoken_py_mb_s"),
+                    "MB/s",
+                    true,
+                    Some(5.0),
+                ));
+                rows.push(Ratio::new(
+                    what("HF tokenizers"),
+                    ours,
+                    peer("hf_mb_s"),
+                    "MB/s",
+                    true,
+                    None,
+                ));
+            }
+        }
+    }
     let o200k = num(&loads["o200k_base"], "binary_first_ms")?;
     if o200k >= 50.0 {
         eprintln!("note: loading o200k_base (binary) took {o200k:.1} ms, over the 50 ms aim");
     }
-    let g = serde_json::json!({ "encode": g, "load_ms": loads });
+    let g = serde_json::json!({ "encode": g, "load_ms": loads, "named_encodings": encodes });
     for key in ["repeated_a_100k_s", "spaceless_1mb_s"] {
         if num(&g["encode"], key)? >= 1.0 {
             bail!("{key} took {} s, over the 1 s limit", num(&g["encode"], key)?);
         }
     }
-    ctx.report("tokenizer", &rows, serde_json::json!({ "genlab": g, "peer": p }))
+    ctx.report(
+        "tokenizer",
+        &rows,
+        serde_json::json!({ "genlab": g, "peer": p, "peer_named_encodings": py }),
+    )
 }

@@ -18,6 +18,10 @@ pub enum PatternArg {
     O200k,
     /// Qwen2's pattern (GPT-4's with single digits).
     Qwen2,
+    /// Mistral's Tekken pattern (o200k's without contractions, single digits).
+    Tekken,
+    /// DeepSeek V3's three splits in sequence (digits, CJK, then the rest).
+    DeepseekV3,
     /// No pre-tokenization: the whole text is one chunk.
     None,
 }
@@ -29,6 +33,8 @@ impl From<PatternArg> for Pattern {
             PatternArg::Gpt4 => Pattern::Gpt4,
             PatternArg::O200k => Pattern::O200k,
             PatternArg::Qwen2 => Pattern::Qwen2,
+            PatternArg::Tekken => Pattern::Tekken,
+            PatternArg::DeepseekV3 => Pattern::DeepseekV3,
             PatternArg::None => Pattern::None,
         }
     }
@@ -116,7 +122,8 @@ pub struct TokenizerArgs {
     #[arg(long)]
     tokenizer: PathBuf,
     /// The published vocabulary a .tiktoken file holds (its split pattern and special tokens):
-    /// r50k_base (gpt2), p50k_base, cl100k_base, o200k_base, llama3, qwen2. Default: the one
+    /// r50k_base (gpt2), p50k_base, cl100k_base, o200k_base, llama3, qwen2, mistral_v3,
+    /// deepseek_v3. Default: the one
     /// the file is named after (`o200k_base.tiktoken`), else --pattern with no specials.
     #[arg(long)]
     encoding: Option<Encoding>,

@@ -12,7 +12,7 @@ use super::{line_of_element, parse_err, read, write_atomic};
 use crate::bpe::{Bpe, Token};
 use crate::bytelevel;
 use crate::error::{Result, TokenizerError};
-use crate::pattern::Pattern;
+use crate::pattern::{DEEPSEEK_V3_SPLITS, Pattern};
 
 #[derive(Deserialize)]
 struct HfFile {
@@ -141,6 +141,7 @@ fn pattern_of(pre: Option<&Value>) -> std::result::Result<Pattern, String> {
         _ => vec![pre],
     };
     let mut pattern = None;
+    let mut splits: Vec<&str> = Vec::new();
     let mut byte_level = false;
     for s in steps {
         match s["type"].as_str() {
@@ -154,7 +155,7 @@ fn pattern_of(pre: Option<&Value>) -> std::result::Result<Pattern, String> {
                 }
             }
             Some("Split") => match s["pattern"]["Regex"].as_str() {
-                Some(re) if pattern.is_none() => pattern = Some(Pattern::parse(re)),
+                Some(re) if pattern.is_none() => splits.push(re),
                 _ => return Err(format!("unsupported Split pre-tokenizer {s}")),
             },
             other => return Err(format!("unsupported pre-tokenizer {other:?}")),
@@ -163,7 +164,15 @@ fn pattern_of(pre: Option<&Value>) -> std::result::Result<Pattern, String> {
     if !byte_level {
         return Err("the pre-tokenizer has no ByteLevel step, so this is not byte-level BPE".into());
     }
-    Ok(pattern.unwrap_or(Pattern::None))
+    match splits[..] {
+        [] => Ok(pattern.unwrap_or(Pattern::None)),
+        [re] => Ok(Pattern::parse(re)),
+        _ if splits == DEEPSEEK_V3_SPLITS => Ok(Pattern::DeepseekV3),
+        _ => Err(format!(
+            "{} Split steps in sequence: genlab runs one, or DeepSeek V3's three",
+            splits.len()
+        )),
+    }
 }
 
 impl Bpe {
@@ -183,12 +192,16 @@ impl Bpe {
         let merges: Vec<String> =
             merges.iter().map(|&(l, r, _)| format!("{} {}", text(l), text(r))).collect();
         let byte_level = json!({"type": "ByteLevel", "add_prefix_space": false, "trim_offsets": false, "use_regex": false});
-        let pre = match self.pattern().regex() {
-            None => byte_level.clone(),
-            Some(re) => json!({"type": "Sequence", "pretokenizers": [
-                {"type": "Split", "pattern": {"Regex": re}, "behavior": "Isolated", "invert": false},
-                byte_level,
-            ]}),
+        let splits = self.pattern().splits();
+        let pre = if splits.is_empty() {
+            byte_level.clone()
+        } else {
+            let mut steps: Vec<Value> = splits
+                .iter()
+                .map(|re| json!({"type": "Split", "pattern": {"Regex": re}, "behavior": "Isolated", "invert": false}))
+                .collect();
+            steps.push(byte_level.clone());
+            json!({"type": "Sequence", "pretokenizers": steps})
         };
         let added: Vec<Value> = self
             .special_tokens()

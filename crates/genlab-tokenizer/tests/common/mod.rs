@@ -63,6 +63,11 @@ pub fn tricky_text() -> impl Strategy<Value = String> {
         Just("中A".to_string()),
         Just("/".to_string()),
         Just("٣".to_string()),
+        // DeepSeek's steps: kana and its marks and symbols, a zero-width joiner, ASCII
+        // punctuation before letters.
+        Just("カ・タ\u{3099}゛".to_string()),
+        Just("\u{200d}".to_string()),
+        Just("(Abc".to_string()),
         Just("<|endoftext|>".to_string()),
         Just("<|im_start|>".to_string()),
         "[a-zA-Z]{1,6}",

@@ -28,7 +28,9 @@ pub fn rank_file(e: Encoding) -> String {
     let top = specials.iter().copied().max().unwrap_or(0).max(r.vocab_size() as u32) + 1;
     let mut out = String::new();
     let mut ranks = 0;
-    for id in (0..top).filter(|id| !specials.contains(id)) {
+    // Tekken's first 1,000 ids are control tokens, not ranks (the crate lists them as both).
+    let first = if e == Encoding::MistralV3 { 1000 } else { 0 };
+    for id in (first..top).filter(|id| !specials.contains(id)) {
         let bytes = r.decode(&[id]);
         if bytes.is_empty() {
             continue; // an id the vocabulary leaves unused
