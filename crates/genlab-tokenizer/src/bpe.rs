@@ -7,7 +7,7 @@ use rayon::prelude::*;
 use crate::error::{Result, TokenizerError};
 use crate::index::TokenIndex;
 use crate::memo::{self, Memo};
-use crate::merge::{PairTable, SMALL_CHUNK, merge_large, merge_small};
+use crate::merge::{PairTable, Pairs, SMALL_CHUNK, merge_large, merge_small};
 use crate::pattern::{Pattern, Splitter};
 use crate::split::{block_cuts, blocks};
 
@@ -168,19 +168,29 @@ impl Bpe {
     #[inline]
     fn encode_chunk_memo(&self, chunk: &[u8], out: &mut Vec<u32>, memo: &mut Memo) {
         if chunk.len() > memo::MAX_CHUNK {
-            return self.encode_chunk(chunk, out);
+            return self.encode_chunk_with(
+                chunk,
+                out,
+                &mut memo.pairs(self.memo_owner, &self.pairs),
+            );
         }
         if let Some(ids) = memo.get(self.memo_owner, chunk) {
             out.extend_from_slice(ids);
             return;
         }
         let start = out.len();
-        self.encode_chunk(chunk, out);
+        self.encode_chunk_with(chunk, out, &mut memo.pairs(self.memo_owner, &self.pairs));
         memo.put(self.memo_owner, chunk, &out[start..]);
     }
 
     #[inline]
     fn encode_chunk(&self, chunk: &[u8], out: &mut Vec<u32>) {
+        self.encode_chunk_with(chunk, out, &mut &self.pairs)
+    }
+
+    /// [`Bpe::encode_chunk`], looking pairs up through `pairs`.
+    #[inline]
+    fn encode_chunk_with(&self, chunk: &[u8], out: &mut Vec<u32>, pairs: &mut impl Pairs) {
         if self.ignore_merges
             && chunk.len() <= self.max_token_len
             && let Some(id) = self.encoder.get(chunk, &self.bytes)
@@ -189,10 +199,10 @@ impl Bpe {
             return;
         }
         if chunk.len() <= SMALL_CHUNK {
-            merge_small(chunk, &self.byte_ids, &self.byte_pairs, &self.pairs, out);
+            merge_small(chunk, &self.byte_ids, &self.byte_pairs, pairs, out);
         } else {
             let ids: Vec<u32> = chunk.iter().map(|&b| self.byte_ids[b as usize]).collect();
-            merge_large(&ids, &self.pairs, out);
+            merge_large(&ids, pairs, out);
         }
     }
 

@@ -1,4 +1,4 @@
-//! A per-thread memo of short chunks and their ids.
+//! A per-thread memo of short chunks and their ids, and of recent pair lookups.
 //!
 //! Real text repeats its chunks (" the", " and", "    "), and encoding one costs a probe into a
 //! vocabulary table of megabytes (a cache miss or two) or a merge. This memo is small enough to
@@ -14,6 +14,7 @@ use std::cell::RefCell;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::index::load_le;
+use crate::merge::{PairTable, Pairs};
 
 /// Longest chunk kept, in bytes.
 pub(crate) const MAX_CHUNK: usize = 16;
@@ -39,8 +40,48 @@ struct Slot {
 
 const EMPTY: Slot = Slot { owner: 0, key: [0; 2], len: 0, n: 0, ids: [0; MAX_IDS] };
 
+/// A remembered pair lookup: `key` is `left << 32 | right`, `value` what the table gave
+/// (`u64::MAX` when they do not merge: most lookups while merging are misses).
+#[derive(Clone, Copy)]
+pub(crate) struct PairSlot {
+    owner: u64,
+    key: u64,
+    value: u64,
+}
+
+const PAIR_SLOTS: usize = 4096;
+
 pub(crate) struct Memo {
     slots: Box<[Slot]>,
+    pairs: Box<[PairSlot]>,
+}
+
+/// The pair table seen through this thread's memo of recent pair lookups: merging the same
+/// script's words looks up the same pairs again, and the table itself is megabytes.
+pub(crate) struct MemoPairs<'a> {
+    pub(crate) slots: &'a mut [PairSlot],
+    pub(crate) owner: u64,
+    pub(crate) table: &'a PairTable,
+}
+
+#[inline]
+fn pair_slot_of(owner: u64, key: u64) -> usize {
+    let m = u128::from(key ^ owner.rotate_left(47)) * 0x9E37_79B9_7F4A_7C15;
+    (((m as u64) ^ ((m >> 64) as u64)) as usize) & (PAIR_SLOTS - 1)
+}
+
+impl Pairs for MemoPairs<'_> {
+    #[inline]
+    fn get(&mut self, left: u32, right: u32) -> u64 {
+        let key = (u64::from(left) << 32) | u64::from(right);
+        let s = &mut self.slots[pair_slot_of(self.owner, key)];
+        if s.owner == self.owner && s.key == key {
+            return s.value;
+        }
+        let value = self.table.get(left, right);
+        *s = PairSlot { owner: self.owner, key, value };
+        value
+    }
 }
 
 /// `chunk` (at most 16 bytes) as two zero-padded little-endian words.
@@ -58,6 +99,16 @@ fn slot_of(owner: u64, key: [u64; 2], len: usize) -> usize {
 }
 
 impl Memo {
+    fn new() -> Memo {
+        let empty = PairSlot { owner: 0, key: 0, value: 0 };
+        Memo { slots: vec![EMPTY; SLOTS].into(), pairs: vec![empty; PAIR_SLOTS].into() }
+    }
+
+    /// `table` seen through this memo's pair lookups, for tokenizer `owner`.
+    pub(crate) fn pairs<'a>(&'a mut self, owner: u64, table: &'a PairTable) -> MemoPairs<'a> {
+        MemoPairs { slots: &mut self.pairs, owner, table }
+    }
+
     /// The ids of `chunk` under tokenizer `owner`, if kept. `chunk.len() <= MAX_CHUNK`.
     #[inline]
     pub(crate) fn get(&self, owner: u64, chunk: &[u8]) -> Option<&[u32]> {
@@ -89,7 +140,7 @@ thread_local! {
 pub(crate) fn with<T>(f: impl FnOnce(Option<&mut Memo>) -> T) -> T {
     MEMO.with(|cell| match cell.try_borrow_mut() {
         Ok(mut memo) => {
-            let memo = memo.get_or_insert_with(|| Memo { slots: vec![EMPTY; SLOTS].into() });
+            let memo = memo.get_or_insert_with(Memo::new);
             f(Some(memo))
         }
         Err(_) => f(None),
@@ -101,7 +152,7 @@ mod tests {
     use super::*;
 
     fn memo() -> Memo {
-        Memo { slots: vec![EMPTY; SLOTS].into() }
+        Memo::new()
     }
 
     #[test]
@@ -122,5 +173,19 @@ mod tests {
         assert_eq!(m.get(1, &b"0123456789abcdefg"[..16]), Some(&[1, 2, 3, 4, 5, 6][..]));
         m.put(1, b"abc", &[1, 2, 3, 4, 5, 6, 7]);
         assert_eq!(m.get(1, b"abc"), None);
+    }
+
+    #[test]
+    fn a_pair_lookup_is_remembered_only_for_its_own_tokenizer() {
+        let (mut one, mut two) = (PairTable::default(), PairTable::default());
+        one.insert(5, 6, 300, 300);
+        two.insert(5, 6, 400, 401);
+        let key = 5 << 32 | 6;
+        let rival = (2..).find(|&o| pair_slot_of(o, key) == pair_slot_of(1, key)).unwrap();
+        let mut m = memo();
+        assert_eq!(m.pairs(1, &one).get(5, 6), 300 << 32 | 300);
+        assert_eq!(m.pairs(rival, &two).get(5, 6), 400 << 32 | 401);
+        assert_eq!(m.pairs(1, &one).get(5, 6), 300 << 32 | 300);
+        assert_eq!(m.pairs(1, &one).get(6, 5), u64::MAX);
     }
 }

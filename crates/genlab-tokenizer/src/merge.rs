@@ -83,6 +83,19 @@ impl PairTable {
     }
 }
 
+/// Where the merge loops look pairs up: the table itself, or the table behind a memo.
+pub(crate) trait Pairs {
+    /// `rank << 32 | id` of the merge of `left` and `right`, or `u64::MAX`.
+    fn get(&mut self, left: u32, right: u32) -> u64;
+}
+
+impl Pairs for &PairTable {
+    #[inline]
+    fn get(&mut self, left: u32, right: u32) -> u64 {
+        PairTable::get(self, left, right)
+    }
+}
+
 /// Merges a chunk of at most [`SMALL_CHUNK`] bytes, appending its ids to `out`: tiktoken's array
 /// scan, on the stack. `byte_ids` maps a byte to its token; `byte_pairs[a << 8 | b]` is
 /// `table.get` of the two bytes' tokens (see [`byte_pairs`]), which serves the first, largest
@@ -91,7 +104,7 @@ pub(crate) fn merge_small(
     chunk: &[u8],
     byte_ids: &[u32; 256],
     byte_pairs: &[u64],
-    table: &PairTable,
+    table: &mut impl Pairs,
     out: &mut Vec<u32>,
 ) {
     // Most chunks are a word: small arrays then, as zeroing 96 slots costs more than merging.
@@ -107,7 +120,7 @@ fn merge_array<const N: usize>(
     chunk: &[u8],
     byte_ids: &[u32; 256],
     byte_pairs: &[u64],
-    table: &PairTable,
+    table: &mut impl Pairs,
     out: &mut Vec<u32>,
 ) {
     let n = chunk.len();
@@ -162,7 +175,7 @@ pub(crate) fn byte_pairs(
 }
 
 /// Merges a long chunk given as initial token ids, appending the result to `out`.
-pub(crate) fn merge_large(ids: &[u32], table: &PairTable, out: &mut Vec<u32>) {
+pub(crate) fn merge_large(ids: &[u32], table: &mut impl Pairs, out: &mut Vec<u32>) {
     let n = ids.len();
     let mut tok = ids.to_vec();
     let mut next: Vec<u32> = (1..=n as u32).collect(); // n means "none"
@@ -236,13 +249,13 @@ mod tests {
         let pairs = byte_pairs(&byte_ids, [*b"aa", *b"ab"].into_iter(), &t);
         let small = |s: &str| {
             let mut out = vec![9]; // appended after what is there
-            merge_small(s.as_bytes(), &byte_ids, &pairs, &t, &mut out);
+            merge_small(s.as_bytes(), &byte_ids, &pairs, &mut &t, &mut out);
             out.split_off(1)
         };
         for s in ["a", "ab", "aab", "aaab", "aaaaaaab", "abababaaaaaaaaaaaaaaaa", "baaaab"] {
             let ids: Vec<u32> = s.bytes().map(|b| u32::from(b - b'a')).collect();
             let mut large = Vec::new();
-            merge_large(&ids, &t, &mut large);
+            merge_large(&ids, &mut &t, &mut large);
             assert_eq!(small(s), large, "{s}");
         }
         assert_eq!(small(""), [0u32; 0]);
