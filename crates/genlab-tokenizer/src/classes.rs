@@ -41,21 +41,32 @@ pub(crate) enum Case {
     Other,
 }
 
-/// Each class by code point for the Basic Multilingual Plane (64 KiB a table: one load, where a
-/// binary search over the ranges costs a dozen), and by sorted ranges above it.
+impl Case {
+    /// The coarser class GPT-2 and GPT-4 see: every [`Case`] lies within one [`Class`].
+    #[inline]
+    fn class(self) -> Class {
+        match self {
+            Case::Upper | Case::Lower | Case::Caseless => Class::Letter,
+            Case::Number => Class::Number,
+            Case::Space => Class::Space,
+            Case::Mark | Case::Punct | Case::Other => Class::Other,
+        }
+    }
+}
+
+/// Each character's [`Case`] by code point for the Basic Multilingual Plane (64 KiB: one load,
+/// where a binary search over the ranges costs a dozen), and by sorted ranges above it.
 struct Tables {
-    bmp: Box<[Class]>,
-    /// Sorted, non-overlapping `(start, end_inclusive, class)`.
-    ranges: Vec<(u32, u32, Class)>,
-    case_bmp: Box<[Case]>,
-    case_ranges: Vec<(u32, u32, Case)>,
+    bmp: Box<[Case]>,
+    /// Sorted, non-overlapping `(start, end_inclusive, case)`.
+    ranges: Vec<(u32, u32, Case)>,
 }
 
 const BMP: usize = 0x1_0000;
 
-/// The BMP table of `ranges` (sorted, non-overlapping), `other` elsewhere.
-fn bmp_table<T: Copy>(ranges: &[(u32, u32, T)], other: T) -> Box<[T]> {
-    let mut t = vec![other; BMP];
+/// The BMP table of `ranges` (sorted, non-overlapping), [`Case::Other`] elsewhere.
+fn bmp_table(ranges: &[(u32, u32, Case)]) -> Box<[Case]> {
+    let mut t = vec![Case::Other; BMP];
     for &(a, b, v) in ranges.iter().filter(|r| (r.0 as usize) < BMP) {
         t[a as usize..=(b as usize).min(BMP - 1)].fill(v);
     }
@@ -77,14 +88,6 @@ fn tables() -> &'static Tables {
     static TABLES: OnceLock<Tables> = OnceLock::new();
     TABLES.get_or_init(|| {
         let mut ranges = Vec::new();
-        for (name, class) in
-            [(r"\p{L}", Class::Letter), (r"\p{N}", Class::Number), (r"\s", Class::Space)]
-        {
-            ranges.extend(ranges_of(name).into_iter().map(|(a, b)| (a, b, class)));
-        }
-        ranges.sort_unstable_by_key(|r| r.0);
-        let bmp = bmp_table(&ranges, Class::Other);
-        let mut case_ranges = Vec::new();
         for (name, case) in [
             (r"[\p{Lu}\p{Lt}]", Case::Upper),
             (r"\p{Ll}", Case::Lower),
@@ -94,15 +97,14 @@ fn tables() -> &'static Tables {
             (r"\s", Case::Space),
             (r"[\p{P}\p{S}]", Case::Punct),
         ] {
-            case_ranges.extend(ranges_of(name).into_iter().map(|(a, b)| (a, b, case)));
+            ranges.extend(ranges_of(name).into_iter().map(|(a, b)| (a, b, case)));
         }
-        case_ranges.sort_unstable_by_key(|r| r.0);
-        let case_bmp = bmp_table(&case_ranges, Case::Other);
-        Tables { bmp, ranges, case_bmp, case_ranges }
+        ranges.sort_unstable_by_key(|r| r.0);
+        Tables { bmp: bmp_table(&ranges), ranges }
     })
 }
 
-fn lookup<T: Copy>(ranges: &[(u32, u32, T)], c: u32, other: T) -> T {
+fn lookup(ranges: &[(u32, u32, Case)], c: u32) -> Case {
     match ranges.binary_search_by(|r| {
         if r.1 < c {
             std::cmp::Ordering::Less
@@ -113,7 +115,7 @@ fn lookup<T: Copy>(ranges: &[(u32, u32, T)], c: u32, other: T) -> T {
         }
     }) {
         Ok(i) => ranges[i].2,
-        Err(_) => other,
+        Err(_) => Case::Other,
     }
 }
 
@@ -129,18 +131,15 @@ impl Classifier {
     /// The class of `c`.
     #[inline]
     pub(crate) fn class(self, c: char) -> Class {
-        match self.0.bmp.get(c as usize) {
-            Some(&class) => class,
-            None => lookup(&self.0.ranges, c as u32, Class::Other),
-        }
+        self.case(c).class()
     }
 
     /// The o200k class of `c`.
     #[inline]
     pub(crate) fn case(self, c: char) -> Case {
-        match self.0.case_bmp.get(c as usize) {
+        match self.0.bmp.get(c as usize) {
             Some(&case) => case,
-            None => lookup(&self.0.case_ranges, c as u32, Case::Other),
+            None => lookup(&self.0.ranges, c as u32),
         }
     }
 }

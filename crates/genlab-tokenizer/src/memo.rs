@@ -43,7 +43,7 @@ const EMPTY: Slot = Slot { owner: 0, key: [0; 2], len: 0, n: 0, ids: [0; MAX_IDS
 /// A remembered pair lookup: `key` is `left << 32 | right`, `value` what the table gave
 /// (`u64::MAX` when they do not merge: most lookups while merging are misses).
 #[derive(Clone, Copy)]
-pub(crate) struct PairSlot {
+struct PairSlot {
     owner: u64,
     key: u64,
     value: u64,
@@ -59,9 +59,9 @@ pub(crate) struct Memo {
 /// The pair table seen through this thread's memo of recent pair lookups: merging the same
 /// script's words looks up the same pairs again, and the table itself is megabytes.
 pub(crate) struct MemoPairs<'a> {
-    pub(crate) slots: &'a mut [PairSlot],
-    pub(crate) owner: u64,
-    pub(crate) table: &'a PairTable,
+    slots: &'a mut [PairSlot],
+    owner: u64,
+    table: &'a PairTable,
 }
 
 #[inline]

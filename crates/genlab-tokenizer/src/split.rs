@@ -45,6 +45,38 @@ fn space_end(s: &str, i: usize, k: Classifier) -> usize {
     if j == s.len() || last_start == i { j } else { last_start }
 }
 
+/// End of the whitespace chunk at byte `i` under `\s*[\r\n]+|\s+(?!\S)|\s+` (GPT-4's, o200k's
+/// and DeepSeek's tail): the run up to and including its last CR or LF if it has one, else as
+/// [`space_end`].
+#[inline]
+fn newline_or_space_end(s: &str, i: usize, k: Classifier) -> usize {
+    let mut j = i;
+    let mut last_newline_end = None;
+    while let Some((c, n)) = char_at(s, j) {
+        if k.class(c) != Class::Space {
+            break;
+        }
+        j += n;
+        if is_cr_lf(c) {
+            last_newline_end = Some(j);
+        }
+    }
+    last_newline_end.unwrap_or_else(|| space_end(s, i, k))
+}
+
+/// End of a `\p{N}{1,max}` chunk at byte `i`, which holds a number.
+#[inline]
+fn digits_end(s: &str, i: usize, k: Classifier, max: usize) -> usize {
+    let mut j = i;
+    for _ in 0..max {
+        match char_at(s, j) {
+            Some((c, n)) if k.class(c) == Class::Number => j += n,
+            _ => break,
+        }
+    }
+    j
+}
+
 /// End of the chunk that starts at byte `i` (`i < s.len()`) under the GPT-2 pattern
 /// `'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+`.
 pub(crate) fn gpt2_end(s: &str, i: usize, k: Classifier) -> usize {
@@ -125,14 +157,7 @@ fn cl100k_like_end<const DIGITS: usize>(s: &str, i: usize, k: Classifier) -> usi
     }
     // \p{N}{1,3}
     if cls0 == Class::Number {
-        let mut j = i + n0;
-        for _ in 1..DIGITS {
-            match char_at(s, j) {
-                Some((c, n)) if k.class(c) == Class::Number => j += n,
-                _ => break,
-            }
-        }
-        return j;
+        return digits_end(s, i, k, DIGITS);
     }
     //  ?[^\s\p{L}\p{N}]++[\r\n]*
     let others_from = if cls0 == Class::Other {
@@ -146,28 +171,9 @@ fn cl100k_like_end<const DIGITS: usize>(s: &str, i: usize, k: Classifier) -> usi
         None
     };
     if let Some(start) = others_from {
-        let mut j = run_end(s, start, k, Class::Other);
-        while matches!(b.get(j), Some(b'\r' | b'\n')) {
-            j += 1;
-        }
-        return j;
+        return line_tail::<false>(b, run_end(s, start, k, Class::Other));
     }
-    // \s*[\r\n]: the whitespace run up to and including its last newline.
-    let mut j = i;
-    let mut last_newline_end = None;
-    while let Some((c, n)) = char_at(s, j) {
-        if k.class(c) != Class::Space {
-            break;
-        }
-        j += n;
-        if is_cr_lf(c) {
-            last_newline_end = Some(j);
-        }
-    }
-    if let Some(end) = last_newline_end {
-        return end;
-    }
-    space_end(s, i, k)
+    newline_or_space_end(s, i, k)
 }
 
 #[inline]
@@ -333,9 +339,9 @@ fn o200k_ascii<const C: bool, const D: usize>(s: &str, i: usize) -> Option<usize
             Some(j)
         }
         //  ?[^\s\p{L}\p{N}]+[\r\n/]*
-        OTHER => Some(slash_tail(b, ascii_run(b, i, OTHER)?)),
+        OTHER => Some(line_tail::<true>(b, ascii_run(b, i, OTHER)?)),
         _ if b[i] == b' ' && kind(b, i + 1) == Some(OTHER) => {
-            Some(slash_tail(b, ascii_run(b, i + 1, OTHER)?))
+            Some(line_tail::<true>(b, ascii_run(b, i + 1, OTHER)?))
         }
         _ => {
             // Whitespace: up to its last newline, else all but its last character unless the
@@ -349,9 +355,13 @@ fn o200k_ascii<const C: bool, const D: usize>(s: &str, i: usize) -> Option<usize
     }
 }
 
+/// End of the `[\r\n]*` (or with `SLASH`, o200k's `[\r\n/]*`) that follows a punctuation run.
 #[inline]
-fn slash_tail(b: &[u8], mut j: usize) -> usize {
-    while matches!(b.get(j), Some(b'\r' | b'\n' | b'/')) {
+fn line_tail<const SLASH: bool>(b: &[u8], mut j: usize) -> usize {
+    while let Some(&c) = b.get(j) {
+        if !(c == b'\r' || c == b'\n' || (SLASH && c == b'/')) {
+            break;
+        }
         j += 1;
     }
     j
@@ -398,14 +408,7 @@ fn o200k_like_end<const C: bool, const D: usize>(s: &str, i: usize, k: Classifie
     }
     // \p{N}{1,D}
     if case0 == Case::Number {
-        let mut j = i + n0;
-        for _ in 1..D {
-            match char_at(s, j) {
-                Some((c, n)) if k.case(c) == Case::Number => j += n,
-                _ => break,
-            }
-        }
-        return j;
+        return digits_end(s, i, k, D);
     }
     //  ?[^\s\p{L}\p{N}]+[\r\n/]*
     let punct = |c: Case| matches!(c, Case::Mark | Case::Punct | Case::Other);
@@ -417,24 +420,9 @@ fn o200k_like_end<const C: bool, const D: usize>(s: &str, i: usize, k: Classifie
         None
     };
     if let Some(start) = punct_from {
-        return slash_tail(s.as_bytes(), case_run_end(s, start, k, punct));
+        return line_tail::<true>(s.as_bytes(), case_run_end(s, start, k, punct));
     }
-    // \s*[\r\n]+: the whitespace run up to and including its last newline.
-    let mut j = i;
-    let mut last_newline_end = None;
-    while let Some((c, n)) = char_at(s, j) {
-        if k.class(c) != Class::Space {
-            break;
-        }
-        j += n;
-        if is_cr_lf(c) {
-            last_newline_end = Some(j);
-        }
-    }
-    if let Some(end) = last_newline_end {
-        return end;
-    }
-    space_end(s, i, k)
+    newline_or_space_end(s, i, k)
 }
 
 /// Byte offsets where `text` can be cut into blocks that pre-tokenize independently under the

@@ -12,7 +12,7 @@
 //! A piece ends where its step's text ends, so step 3's look-ahead sees a digit or a CJK
 //! character after a run of spaces as the end of the text.
 
-use super::{char_at, is_cr_lf, space_end};
+use super::{char_at, digits_end, is_cr_lf, line_tail, newline_or_space_end};
 use crate::classes::{Case, Classifier};
 
 /// Step 2's class: `[一-龥\x{3040}-\x{309F}\x{30A0}-\x{30FF}]`.
@@ -32,13 +32,7 @@ pub(crate) fn for_each<'a>(text: &'a str, k: Classifier, f: &mut impl FnMut(&'a 
     while let Some((c, n)) = char_at(text, i) {
         if k.case(c) == Case::Number {
             // Step 1; steps 2 and 3 leave a piece of digits whole.
-            let mut j = i + n;
-            for _ in 0..2 {
-                match char_at(text, j) {
-                    Some((c, n)) if k.case(c) == Case::Number => j += n,
-                    _ => break,
-                }
-            }
+            let j = digits_end(text, i, k, 3);
             f(&text[i..j]);
             i = j;
             continue;
@@ -128,25 +122,8 @@ fn step3_end(s: &str, i: usize, k: Classifier) -> Option<usize> {
             }
             j += n;
         }
-        while matches!(b.get(j), Some(b'\r' | b'\n')) {
-            j += 1;
-        }
-        return Some(j);
+        return Some(line_tail::<false>(b, j));
     }
-    if case0 != Case::Space {
-        return None;
-    }
-    // \s*[\r\n]+: the whitespace run up to its last newline; else \s+(?!\S)|\s+.
-    let mut j = i;
-    let mut last_newline_end = None;
-    while let Some((c, n)) = char_at(s, j) {
-        if k.case(c) != Case::Space {
-            break;
-        }
-        j += n;
-        if is_cr_lf(c) {
-            last_newline_end = Some(j);
-        }
-    }
-    Some(last_newline_end.unwrap_or_else(|| space_end(s, i, k)))
+    // \s*[\r\n]+|\s+(?!\S)|\s+
+    (case0 == Case::Space).then(|| newline_or_space_end(s, i, k))
 }
