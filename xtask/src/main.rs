@@ -4,6 +4,7 @@
 mod bench;
 mod ci;
 mod peers_setup;
+mod serve_check;
 mod train;
 mod util;
 
@@ -29,6 +30,8 @@ enum Task {
     Train(train::TrainArgs),
     /// Create the peers' Python venv under target/ and install the peer libraries.
     PeersSetup(peers_setup::PeersSetupArgs),
+    /// `genlab serve` against the official `openai` Python client and headless Chromium.
+    ServeCheck(serve_check::ServeCheckArgs),
 }
 
 fn main() -> ExitCode {
@@ -49,5 +52,6 @@ fn run(task: Task) -> anyhow::Result<()> {
         Task::Bench(args) => bench::run(&root, args),
         Task::Train(args) => train::run(&root, args),
         Task::PeersSetup(args) => peers_setup::run(&root, args),
+        Task::ServeCheck(args) => serve_check::run(&root, args),
     }
 }

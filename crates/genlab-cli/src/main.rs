@@ -58,6 +58,8 @@ enum Command {
     /// The digit classifier and the metrics in its feature space (FID, classifier score).
     #[command(subcommand)]
     Eval(cmd::eval::EvalCmd),
+    /// Serve trained models: an OpenAI-compatible API and a web playground.
+    Serve(cmd::serve::ServeArgs),
     /// Run folders: show a run's manifest, convert a folder from an earlier genlab.
     #[command(subcommand)]
     Run(cmd::run::RunCmd),
@@ -99,6 +101,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Gpt(gpt) => cmd::gpt::run(&globals, gpt),
         Command::Rnn(rnn) => cmd::rnn::run(&globals, rnn),
         Command::Run(run) => cmd::run::run(run),
+        Command::Serve(args) => cmd::serve::run(&globals, args),
         Command::Ae(ae) => cmd::ae::run(&globals, ae),
         Command::Gan(gan) => cmd::gan::run(&globals, gan),
         Command::Ar(ar) => cmd::ar::run(ar),

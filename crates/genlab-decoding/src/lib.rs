@@ -41,4 +41,4 @@ pub use generate::{TokenStream, generate, generate_batch, generate_batch_with, g
 pub use model::{Detokenizer, LanguageModel, check_tokens};
 pub use processors::{DEFAULT_ORDER, LogitsProcessor, ProcessorKind};
 pub use sampler::{Sampler, Sampling};
-pub use sequence::{FinishReason, GenerationOutput, StreamToken};
+pub use sequence::{FinishReason, GenerationOutput, Sequence, StreamToken};

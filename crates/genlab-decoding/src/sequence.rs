@@ -65,7 +65,12 @@ fn partial_stop_len(text: &str, stops: &[String]) -> usize {
     best
 }
 
-pub(crate) struct Sequence<'d> {
+/// One sequence being generated, for programs that run their own loop (a server's
+/// continuous-batching scheduler): feed the model, pass the logits to [`Sequence::step`],
+/// and show what lands in [`Sequence::ready`]. [`generate_stream`](crate::generate_stream) is
+/// this loop for one sequence.
+pub struct Sequence<'d> {
+    /// Prompt and generated tokens so far.
     pub history: Vec<u32>,
     prompt_len: usize,
     released: usize,
@@ -75,12 +80,30 @@ pub(crate) struct Sequence<'d> {
     detok: Option<&'d dyn Detokenizer>,
     emitted_text: String,
     cut_text: Option<String>,
+    /// The seeded sampler with the processors of the config.
     pub sampler: Sampler,
+    /// Why it ended; `None` while it runs.
     pub finish: Option<FinishReason>,
+    /// Tokens released to the caller and not taken yet (tokens that may start a stop string
+    /// are held back until they turn out not to).
     pub ready: VecDeque<StreamToken>,
 }
 
+impl std::fmt::Debug for Sequence<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sequence")
+            .field("history", &self.history)
+            .field("finish", &self.finish)
+            .finish_non_exhaustive()
+    }
+}
+
 impl<'d> Sequence<'d> {
+    /// Starts a sequence from `prompt`, sampling on ChaCha stream `stream` of the config's
+    /// seed (so the choices of one request differ and each is reproducible).
+    ///
+    /// # Errors
+    /// An empty prompt, stop strings without a detokenizer, or an invalid config.
     pub fn new(
         prompt: &[u32],
         config: &GenerationConfig,
@@ -120,12 +143,16 @@ impl<'d> Sequence<'d> {
         })
     }
 
+    /// The generated tokens so far (held-back ones included).
     pub fn generated(&self) -> &[u32] {
         &self.history[self.prompt_len..]
     }
 
     /// Samples the next token from `logits` and feeds it to the stop logic. Returns the token
     /// when it must be fed to the model (generation goes on).
+    ///
+    /// # Errors
+    /// Logits the sampler cannot use (none left after the processors, say).
     pub fn step(&mut self, logits: &[f32]) -> Result<Option<u32>> {
         let token = self.sampler.sample(logits, &self.history)?;
         self.push(token);
@@ -200,6 +227,7 @@ impl<'d> Sequence<'d> {
         }
     }
 
+    /// What was generated, released tokens only (complete once [`Sequence::finish`] is set).
     pub fn output(&self) -> GenerationOutput {
         let tokens = self.generated()[..self.released].to_vec();
         let text = self.detok.map(|d| self.cut_text.clone().unwrap_or_else(|| d.decode(&tokens)));

@@ -28,6 +28,26 @@ pub struct TextFrontEnd {
     pub encoder: TextEncoder,
 }
 
+impl TextFrontEnd {
+    /// The digit `prompt` names and the encoder's probability for it, or why no digit can be
+    /// read from it (empty, or the encoder says none or is unsure).
+    pub fn digit(&self, prompt: &str, device: &Device) -> Result<(usize, f32), String> {
+        use crate::captions::NONE;
+        if prompt.trim().is_empty() {
+            return Err("the prompt is empty: name a digit, e.g. \"a handwritten seven\"".into());
+        }
+        let (class, p) = self.encoder.classify(&self.bpe, &[prompt], device)[0];
+        if class == NONE || p < 0.5 {
+            let read =
+                if class == NONE { "no digit".to_string() } else { format!("digit {class}") };
+            return Err(format!(
+                "the prompt {prompt:?} names no digit I can read (the text encoder says {read}, probability {p:.2}); try e.g. \"a handwritten seven\""
+            ));
+        }
+        Ok((class, p))
+    }
+}
+
 /// A trained GAN of either kind.
 // The variants differ in size (a text-to-image run carries its tokenizer), but a run is
 // loaded once and moved rarely, so boxing would only add a pointer chase.

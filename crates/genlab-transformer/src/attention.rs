@@ -3,9 +3,9 @@
 use burn::config::Config;
 use burn::module::{Module, Param};
 use burn::nn::{Dropout, DropoutConfig, Initializer, Linear, LinearConfig, RotaryEncoding};
-use burn::tensor::Tensor;
 use burn::tensor::module::attention;
 use burn::tensor::ops::AttentionModuleOptions;
+use burn::tensor::{Bool, Tensor};
 
 use crate::cache::{LayerCache, append};
 
@@ -76,18 +76,7 @@ impl CausalSelfAttention {
         rope: Option<&RotaryEncoding>,
         cache: Option<&mut Option<LayerCache>>,
     ) -> Tensor<3> {
-        let [b, t, d] = x.dims();
-        let (h, hd) = (self.n_head, d / self.n_head);
-        let qkv = self.c_attn.forward(x); // [b, t, 3d]
-        let mut parts = qkv.chunk(3, 2).into_iter();
-        let mut heads = || {
-            parts
-                .next()
-                .expect("three chunks")
-                .reshape([b, t, h, hd]) // [b, t, h, hd]
-                .swap_dims(1, 2) // [b, h, t, hd]
-        };
-        let (mut q, mut k, v) = (heads(), heads(), heads());
+        let (mut q, mut k, v) = self.heads(x); // [b, h, t, hd] each
         if let Some(rope) = rope {
             q = rope.apply(q, start);
             k = rope.apply(k, start);
@@ -98,8 +87,71 @@ impl CausalSelfAttention {
         };
         // Causal mask aligned bottom-right: query i (absolute start + i) sees keys 0..=start + i.
         let options = AttentionModuleOptions { scale: None, softcap: None, is_causal: true };
-        let y = attention(q, k, v, None, None, options); // [b, h, t, hd]
-        let y = y.swap_dims(1, 2).reshape([b, t, d]); // [b, t, d]
+        self.merge(attention(q, k, v, None, None, options))
+    }
+
+    /// One new token per row, each row at its own position (continuous batching, see
+    /// [`crate::batch`]): `x` is `[1, rows, d]`, the rows laid out as one sequence so the
+    /// projections are one matrix product, and row `r` is at position `positions[r]`.
+    /// `cache` holds every row's keys and values (`[rows, n_head, capacity, head_dim]`); this
+    /// call's go into column `column`, in place, and `padding` (`[rows, n_head, 1,
+    /// capacity]`, true = not a key of that row) hides the columns a row does not use.
+    pub(crate) fn forward_rows(
+        &self,
+        x: Tensor<3>,
+        positions: &[usize],
+        rope: Option<&RotaryEncoding>,
+        cache: LayerCache,
+        column: usize,
+        padding: Tensor<4, Bool>,
+    ) -> (Tensor<3>, LayerCache) {
+        let [_, rows, d] = x.dims();
+        let qkv = self.c_attn.forward(x).reshape([rows, 1, 3 * d]); // [rows, 1, 3d]
+        let (mut q, mut k, v) = self.split(qkv); // [rows, h, 1, hd] each
+        if let Some(rope) = rope {
+            // burn's rotary encoding takes one start for the whole batch: rotate row by row.
+            let row = |t: Tensor<4>, r: usize, p: usize| rope.apply(t.narrow(0, r, 1), p);
+            q = Tensor::cat(
+                positions.iter().enumerate().map(|(r, &p)| row(q.clone(), r, p)).collect(),
+                0,
+            );
+            k = Tensor::cat(
+                positions.iter().enumerate().map(|(r, &p)| row(k.clone(), r, p)).collect(),
+                0,
+            );
+        }
+        // Written in place: the cache tensors are this call's only owners.
+        let [_, h, _, hd] = k.dims();
+        let at = [0..rows, 0..h, column..column + 1, 0..hd];
+        let cache =
+            LayerCache { k: cache.k.slice_assign(at.clone(), k), v: cache.v.slice_assign(at, v) };
+        let options = AttentionModuleOptions { scale: None, softcap: None, is_causal: false };
+        let y = attention(q, cache.k.clone(), cache.v.clone(), Some(padding), None, options);
+        let y = y.swap_dims(1, 2).reshape([1, rows, d]); // [1, rows, d]
+        (self.resid_dropout.forward(self.c_proj.forward(y)), cache)
+    }
+
+    /// Queries, keys and values split into heads: `[b, t, d] -> 3 x [b, h, t, hd]`.
+    fn heads(&self, x: Tensor<3>) -> (Tensor<4>, Tensor<4>, Tensor<4>) {
+        self.split(self.c_attn.forward(x))
+    }
+
+    /// `[b, t, 3d]` projections split into queries, keys and values: `3 x [b, h, t, hd]`.
+    fn split(&self, qkv: Tensor<3>) -> (Tensor<4>, Tensor<4>, Tensor<4>) {
+        let [b, t, d3] = qkv.dims();
+        let (h, hd) = (self.n_head, d3 / 3 / self.n_head);
+        let mut parts = qkv.chunk(3, 2).into_iter().map(|part| {
+            part.reshape([b, t, h, hd]) // [b, t, h, hd]
+                .swap_dims(1, 2) // [b, h, t, hd]
+        });
+        let mut next = || parts.next().expect("three chunks");
+        (next(), next(), next())
+    }
+
+    /// Heads joined and projected back: `[b, h, t, hd] -> [b, t, d]`.
+    fn merge(&self, y: Tensor<4>) -> Tensor<3> {
+        let [b, h, t, hd] = y.dims();
+        let y = y.swap_dims(1, 2).reshape([b, t, h * hd]); // [b, t, d]
         self.resid_dropout.forward(self.c_proj.forward(y))
     }
 }

@@ -3,7 +3,7 @@
 use burn::config::Config;
 use burn::module::Module;
 use burn::nn::{LayerNorm, LayerNormConfig, RotaryEncoding};
-use burn::tensor::Tensor;
+use burn::tensor::{Bool, Tensor};
 
 use crate::attention::{CausalSelfAttention, CausalSelfAttentionConfig};
 use crate::cache::LayerCache;
@@ -72,5 +72,29 @@ impl Block {
     ) -> Tensor<3> {
         let x = x.clone() + self.attn.forward(self.ln_1.forward(x), start, rope, cache);
         x.clone() + self.mlp.forward(self.ln_2.forward(x))
+    }
+
+    /// [`Block::forward`] for one new token per row, each row at its own position (see
+    /// [`crate::batch`]), the rows laid out as one sequence: `[1, rows, n_embd] -> [1, rows,
+    /// n_embd]`; the keys and values go into column `column` of `cache`.
+    pub(crate) fn forward_rows(
+        &self,
+        x: Tensor<3>,
+        positions: &[usize],
+        rope: Option<&RotaryEncoding>,
+        cache: LayerCache,
+        column: usize,
+        padding: Tensor<4, Bool>,
+    ) -> (Tensor<3>, LayerCache) {
+        let (attn, cache) = self.attn.forward_rows(
+            self.ln_1.forward(x.clone()),
+            positions,
+            rope,
+            cache,
+            column,
+            padding,
+        );
+        let x = x + attn;
+        (x.clone() + self.mlp.forward(self.ln_2.forward(x)), cache)
     }
 }

@@ -4,6 +4,7 @@
 //! folders and decoding.
 
 pub mod attention;
+pub mod batch;
 pub mod block;
 pub mod cache;
 pub mod config;
@@ -18,6 +19,7 @@ pub mod rnn;
 pub mod run;
 pub mod weights;
 
+pub use batch::BatchKv;
 pub use cache::KvCache;
 pub use config::{GptConfig, PosEncoding};
 pub use generate::{GptGenerator, GptState};

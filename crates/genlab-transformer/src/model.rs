@@ -166,7 +166,26 @@ impl Gpt {
         self.drop.forward(x)
     }
 
-    fn head(&self, x: Tensor<3>) -> Tensor<3> {
+    /// Embeddings of one token per row, row `r` at position `positions[r]`: `idx` `[rows, 1]`
+    /// -> `[rows, 1, n_embd]` (continuous batching, see [`crate::batch`]).
+    pub(crate) fn embed_rows(&self, idx: Tensor<2, Int>, positions: &[usize]) -> Tensor<3> {
+        let device = idx.device();
+        let rows = positions.len();
+        let tok = self.wte.forward(idx); // [rows, 1, d]
+        let d = tok.dims()[2];
+        if let Some(wpe) = &self.wpe {
+            let pos: Vec<i64> = positions.iter().map(|&p| p as i64).collect();
+            let pos = Tensor::<2, Int>::from_data(TensorData::new(pos, [rows, 1]), &device);
+            tok + wpe.forward(pos) // [rows, 1, d]
+        } else if self.sinusoidal {
+            let table = positions.iter().map(|&p| sinusoids(p, 1, d, &device)).collect();
+            tok + Tensor::cat(table, 0).unsqueeze_dim::<3>(1) // [rows, 1, d]
+        } else {
+            tok
+        }
+    }
+
+    pub(crate) fn head(&self, x: Tensor<3>) -> Tensor<3> {
         self.logits(self.ln_f.forward(x))
     }
 

@@ -13,6 +13,7 @@ mod gpt;
 mod hmm;
 mod pix2pix;
 mod rnn;
+mod serve;
 mod tokenizer;
 mod wavenet;
 
@@ -44,6 +45,7 @@ const BENCHES: &[Bench] = &[
     ("rnn", rnn::run),
     ("ar", ar::run),
     ("finetune", finetune::run),
+    ("serve", serve::run),
 ];
 
 /// Options of `cargo xtask bench`.

@@ -13,6 +13,7 @@ pub mod info;
 pub mod lm;
 pub mod rnn;
 pub mod run;
+pub mod serve;
 pub mod tokenizer;
 pub mod wavenet;
 

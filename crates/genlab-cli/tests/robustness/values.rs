@@ -405,6 +405,10 @@ impl Fixtures {
             ["ar", "forecast"] => vec!["--out".into(), out.into()],
             ["ar", _] => vec![],
             ["run", _] => vec![p("gpt")],
+            // A dry run: loads the model and binds a free port, then exits.
+            ["serve"] => {
+                ["--model", &p("gpt"), "--port", "0", "--check"].map(String::from).to_vec()
+            }
             other => panic!("no base command for {other:?}: add one"),
         };
         args

@@ -227,23 +227,13 @@ fn prompt_class(
     prompt: &str,
     device: &Device,
 ) -> Result<usize> {
-    use genlab_gan::captions::NONE;
-    if prompt.trim().is_empty() {
-        bail!("the prompt is empty: name a digit, e.g. --prompt \"a handwritten seven\"");
-    }
-    let Some(TextFrontEnd { bpe, encoder }) = text else {
+    let Some(text) = text else {
         bail!(
             "{} has no text encoder: train with --model text2img to sample from prompts",
             dir.display()
         );
     };
-    let (class, p) = encoder.classify(bpe, &[prompt], device)[0];
-    if class == NONE || p < 0.5 {
-        let read = if class == NONE { "no digit".to_string() } else { format!("digit {class}") };
-        bail!(
-            "the prompt {prompt:?} names no digit I can read (the text encoder says {read}, probability {p:.2}); try e.g. \"a handwritten seven\""
-        );
-    }
+    let (class, p) = text.digit(prompt, device).map_err(anyhow::Error::msg)?;
     eprintln!("prompt {prompt:?} -> digit {class} (probability {p:.2})");
     Ok(class)
 }
